@@ -1,0 +1,84 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+// Plain data describing one sandboxed process and how it ended. Copyable, defaults in member
+// initialisers; behaviour lives in SandboxProcess.
+namespace coderoom::sandbox {
+
+struct Limits
+{
+    qint64 wallMs = 10000;            // wall clock from start; then the whole namespace is killed
+    qint64 cpuMs = 10000;             // CPU time of the job (RLIMIT_CPU, rounded up to seconds)
+    qint64 memoryMb = 256;            // address space per process (RLIMIT_AS) or cgroup memory.max
+    qint64 outputBytes = 1024 * 1024; // stdout + stderr together; past it: OutputLimit
+    int processes = 64;               // processes + threads inside the sandbox
+    qint64 fileSizeMb = 16;           // RLIMIT_FSIZE: largest file a program may write
+    int openFiles = 256;              // RLIMIT_NOFILE
+    qint64 workDirMb = 64;            // size of the writable /work tmpfs
+    qint64 tmpMb = 16;                // size of the private /tmp tmpfs
+};
+
+struct Bind
+{
+    QString source; // host path
+    QString target; // path inside the sandbox; empty = same as source
+    bool writable = false;
+};
+
+// A file placed into the sandbox's /work before the program starts. Content goes in through a
+// descriptor (bwrap --file), so the server never writes a path a program could have planted.
+struct InputFile
+{
+    QString name; // relative to /work; no "..", no leading "/"
+    QByteArray content;
+    bool executable = false;
+};
+
+struct Spec
+{
+    QStringList command;      // argv inside the sandbox; command[0] an absolute path
+    QList<InputFile> files;   // written into /work (the working directory)
+    QList<Bind> binds;        // extra read-only (or writable) binds beyond the base set
+    QStringList environment;  // extra NAME=value on top of the fixed allow-list
+    Limits limits;
+    // Given: written to the program's stdin, then closed (EOF). Absent: stdin stays open for
+    // writeStdin()/closeStdin() (interactive).
+    std::optional<QByteArray> stdinData;
+    // A control channel for REPL drivers: two pipes, the driver reads fd 3 and writes fd 4.
+    bool controlChannel = false;
+};
+
+// How a sandboxed process ended. One value, not an (exitStatus, exitCode, error) triple.
+enum class Outcome {
+    Exited,        // ran to completion; exitCode says how (0 = success)
+    Signalled,     // killed by a signal of its own doing (segfault, abort); signal says which
+    Timeout,       // wall-clock limit reached; the namespace was killed
+    CpuLimit,      // CPU-time limit reached
+    MemoryLimit,   // allocation failed at the memory limit, or killed for it
+    OutputLimit,   // output cap reached; the namespace was killed
+    ProcessLimit,  // fork/thread bomb hit the process limit and the job failed
+    Stopped,       // stop() was called (cancel, shutdown, eviction)
+    FailedToStart, // bwrap or the program could not start; message says why
+};
+
+struct Result
+{
+    Outcome outcome = Outcome::FailedToStart;
+    int exitCode = -1;   // valid for Exited
+    int signal = 0;      // valid for Signalled (and the signal that ended a killed job)
+    qint64 wallMs = 0;
+    qint64 cpuMs = 0;    // user + system of the job's processes, measured from outside
+    qint64 memoryKb = 0; // peak resident set of the job's processes, measured from outside
+    qint64 outputBytes = 0;
+    QString message;     // plain words for anything but a clean exit
+};
+
+QString toString(Outcome outcome);
+
+} // namespace coderoom::sandbox
