@@ -1,0 +1,131 @@
+#pragma once
+
+#include "schedulertypes.h"
+
+#include <QHash>
+#include <QList>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <map>
+#include <optional>
+#include <set>
+
+// Which job runs when: admission, queue TTL, round-robin fairness across users, concurrency and
+// serial lanes. Pure policy (Qt Core only): it starts nothing. The core connects dispatch(),
+// starts the real work there and calls finish() when that work has really ended.
+//
+// State machine of one ticket (every submitted ticket ends in exactly one terminal state):
+//
+//   submit() --refused--> (not admitted: nothing follows, the ticket was never held)
+//   submit() --Accepted--> Queued
+//   Queued  --a worker slot is free, lane idle, its turn--> Running   [dispatch(ticket)]
+//   Queued  --waited past queueTtlMs-->                    Expired    [expired(ticket)]  (end)
+//   Queued  --cancel() == RemovedFromQueue-->              Cancelled  (no signal)        (end)
+//   Queued  --dropOwner() (in Dropped::queued)-->          Dropped    (no signal)        (end)
+//   Queued  --shutdown() (in its returned list)-->         ShutDown   (no signal)        (end)
+//   Running --finish()-->                                  Finished                      (end)
+//
+// A Running ticket stays Running until finish(): cancel() answers Running and dropOwner()
+// lists it in Dropped::running so the caller can stop the work, but the worker slot (and its
+// lane) is only freed by finish(), once the process is really gone. So a slot is never
+// double-booked while a killed job is still dying. finish() on an unknown request is ignored.
+//
+// Signals are never emitted synchronously from a public call: dispatch() comes from a pump
+// that runs from the event loop (a queued invocation), expired() from the single TTL timer.
+// Slots connected to either may call any method (submit, finish, cancel, dropOwner, ...).
+//
+// Fairness: users with queued work stand in a rotation. Each dispatch serves the first user in
+// the rotation that has a runnable ticket (its oldest one whose lane is idle and who is first
+// in that lane), then moves that user to the back. A new user joins at the back. So a user with
+// 50 queued jobs gets one turn, then a classmate's single job goes next.
+namespace coderoom::scheduler {
+
+class Scheduler final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Scheduler(const Config &config, QObject *parent = nullptr);
+    ~Scheduler() override;
+
+    SubmitResult submit(Ticket ticket);  // may emit dispatch() later from the event loop,
+                                         // never synchronously inside submit()
+    void finish(const QString &request); // the running job ended: free its slot
+    CancelResult cancel(const QString &request);
+
+    // A connection went away: its queued tickets are removed (returned), its running ones are
+    // returned too so the caller can stop them (they stay Running until finish()).
+    struct Dropped
+    {
+        QList<Ticket> queued;
+        QList<Ticket> running;
+    };
+    Dropped dropOwner(const QString &owner);
+
+    QList<Ticket> shutdown(); // refuse new work; returns all queued (removed); running go on
+    bool isShuttingDown() const;
+
+    // Predicted position under the round robin if nothing else arrives (lanes not taken into
+    // account): 0 = next. -1 = not queued (running, ended or unknown).
+    int queuePosition(const QString &request) const;
+    int queuedCount() const;
+    int runningCount() const;
+    bool isRunning(const QString &request) const;
+
+    Config config() const;
+    // Live reload. More workers dispatch more at once; lower bounds refuse new work but never
+    // evict what is already queued; a new TTL applies to tickets already waiting.
+    void setConfig(const Config &config);
+
+    // Recent mean run time (dispatch to finish) the retry estimates use; 1000 until measured.
+    qint64 meanRunMs() const;
+
+    // The monotonic clock Ticket::enqueuedAtMs is read from (ms; only differences mean much).
+    static qint64 nowMs();
+
+signals:
+    void dispatch(const coderoom::scheduler::Ticket &ticket); // a worker slot is granted
+    void expired(const coderoom::scheduler::Ticket &ticket);  // waited past the TTL; removed
+
+private:
+    struct Queued
+    {
+        Ticket ticket;
+        quint64 seq = 0;
+    };
+    struct Running
+    {
+        Ticket ticket;
+        qint64 dispatchedAtMs = 0;
+    };
+
+    void schedulePump();
+    void pump();
+    void expireOverdue();
+    void armTtlTimer();
+    std::optional<QString> pickNext();
+    bool isRunnable(const Queued &queued) const;
+    Ticket takeQueued(const QString &request); // removes from every index; request must exist
+    void releaseUser(const QString &user);
+    qint64 retryEstimateMs(qint64 jobsAhead) const;
+
+    Config m_config;
+    bool m_shuttingDown = false;
+    bool m_pumpScheduled = false;
+    quint64 m_nextSeq = 0;
+    qint64 m_meanRunMs = 1000;
+    bool m_haveRunSample = false;
+
+    QHash<QString, Queued> m_queued;                         // request -> queued ticket
+    std::map<quint64, QString> m_byAge;                      // seq -> request (oldest first)
+    QHash<QString, std::map<quint64, QString>> m_userQueues; // user -> seq -> request
+    QHash<QString, std::set<quint64>> m_laneQueues;          // lane -> queued seqs
+    QList<QString> m_rotation;                               // users with queued work
+    QHash<QString, Running> m_running;                       // request -> running ticket
+    QSet<QString> m_busyLanes;                               // lanes with a running ticket
+    QHash<QString, int> m_userLoad;                          // user -> queued + running
+    QTimer m_ttlTimer;
+};
+
+} // namespace coderoom::scheduler
