@@ -1,0 +1,602 @@
+#include "store.h"
+
+#include "migrations_p.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcStore, "coderoom.server.store")
+
+namespace coderoom::store {
+
+namespace {
+
+std::atomic<quint64> s_connectionCounter{0};
+
+// QString() binds as SQL NULL; the schema wants NOT NULL text, so bind null strings as "".
+QString nonNull(const QString &s)
+{
+    return s.isNull() ? QString::fromLatin1("") : s;
+}
+
+QString newSessionId()
+{
+    quint32 words[4];
+    QRandomGenerator::system()->fillRange(words);
+    return QString::fromLatin1(
+        QByteArray(reinterpret_cast<const char *>(words), sizeof(words)).toHex());
+}
+
+int kindToDb(EntryKind kind)
+{
+    return kind == EntryKind::Input ? 1 : 0;
+}
+
+EntryKind kindFromDb(int value)
+{
+    return value == 1 ? EntryKind::Input : EntryKind::Eval;
+}
+
+// SQLite creates files with mode 0644; history holds users' code, so make the file ourselves
+// with 0600 first (SQLite gives its -wal and -shm files the mode of the main file).
+bool createPrivateFile(const QString &path, QString *error)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const int fd =
+        ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        ::close(fd);
+        return true;
+    }
+    if (errno == EEXIST)
+        return true;
+    *error =
+        QStringLiteral("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
+    return false;
+}
+
+} // namespace
+
+class StorePrivate
+{
+public:
+    QString connectionName;
+    QSqlDatabase db;
+    StoreOptions options;
+    bool open = false;
+    QString lastError;
+
+    bool fail(const QString &message)
+    {
+        lastError = message;
+        qCWarning(lcStore).noquote() << connectionName << message;
+        return false;
+    }
+    bool fail(const QString &what, const QSqlQuery &query)
+    {
+        return fail(what + QStringLiteral(": ") + query.lastError().text());
+    }
+    bool checkOpen()
+    {
+        if (open)
+            return true;
+        lastError = QStringLiteral("store is not open");
+        return false;
+    }
+
+    QSqlQuery prepare(const QString &sql)
+    {
+        QSqlQuery query(db);
+        query.setForwardOnly(true);
+        query.prepare(sql);
+        return query;
+    }
+    bool run(QSqlQuery &query, const QString &what)
+    {
+        if (query.exec())
+            return true;
+        return fail(what, query);
+    }
+    bool runSql(const QString &sql)
+    {
+        QSqlQuery query(db);
+        if (query.exec(sql))
+            return true;
+        return fail(sql, query);
+    }
+
+    // IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at BEGIN instead
+    // of failing halfway when another connection holds the lock.
+    bool begin() { return runSql(QStringLiteral("BEGIN IMMEDIATE")); }
+    bool commit()
+    {
+        if (runSql(QStringLiteral("COMMIT")))
+            return true;
+        rollback();
+        return false;
+    }
+    void rollback()
+    {
+        QSqlQuery query(db);
+        query.exec(QStringLiteral("ROLLBACK")); // fails harmlessly when nothing is open
+    }
+    bool rollbackWith(const QString &message)
+    {
+        const QString saved = message;
+        rollback();
+        return fail(saved);
+    }
+
+    std::optional<int> userVersion()
+    {
+        QSqlQuery query(db);
+        if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next()) {
+            fail(QStringLiteral("reading the schema version"), query);
+            return std::nullopt;
+        }
+        return query.value(0).toInt();
+    }
+
+    bool configure();
+    bool migrate();
+};
+
+bool StorePrivate::configure()
+{
+    // Per-connection settings; journal_mode=WAL is stored in the file but costs nothing to repeat.
+    if (!runSql(QStringLiteral("PRAGMA foreign_keys = ON")) ||
+        !runSql(QStringLiteral("PRAGMA trusted_schema = OFF")))
+        return false;
+    if (options.readOnly)
+        return runSql(QStringLiteral("PRAGMA query_only = ON"));
+
+    QSqlQuery query(db);
+    if (!query.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !query.next())
+        return fail(QStringLiteral("switching to WAL"), query);
+    const QString mode = query.value(0).toString();
+    query.finish();
+    if (mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+        return fail(QStringLiteral("the database refused WAL mode (journal_mode is %1)").arg(mode));
+    return runSql(options.durability == Durability::PowerLoss
+                      ? QStringLiteral("PRAGMA synchronous = FULL")
+                      : QStringLiteral("PRAGMA synchronous = NORMAL"));
+}
+
+bool StorePrivate::migrate()
+{
+    const int target = Store::schemaVersion();
+    const std::optional<int> found = userVersion();
+    if (!found)
+        return false;
+    if (*found > target) {
+        return fail(QStringLiteral("database schema version %1 is newer than this server's (%2)")
+                        .arg(*found)
+                        .arg(target));
+    }
+    if (*found == target)
+        return true;
+    if (options.readOnly) {
+        return fail(QStringLiteral("database schema version %1 needs migrating to %2, but the "
+                                   "store is read-only")
+                        .arg(*found)
+                        .arg(target));
+    }
+
+    for (const MigrationStep &step : migrationSteps()) {
+        if (step.version <= *found)
+            continue;
+        if (!begin())
+            return false;
+        // Another process may have migrated between our read and our lock: look again.
+        const std::optional<int> now = userVersion();
+        if (!now) {
+            rollback();
+            return false;
+        }
+        if (*now >= step.version) {
+            rollback();
+            continue;
+        }
+        for (const QString &sql : step.statements) {
+            if (!runSql(sql)) {
+                const QString message = lastError;
+                rollback();
+                return fail(QStringLiteral("migration to version %1 failed: %2")
+                                .arg(step.version)
+                                .arg(message));
+            }
+        }
+        // PRAGMA takes no bound parameters; the value is our own integer, not input.
+        if (!runSql(QStringLiteral("PRAGMA user_version = %1").arg(step.version))) {
+            rollback();
+            return false;
+        }
+        if (!commit())
+            return false;
+        qCInfo(lcStore).noquote() << "migrated" << db.databaseName() << "to schema version"
+                                  << step.version << "(" << step.description << ")";
+    }
+    return true;
+}
+
+Store::Store()
+    : d(std::make_unique<StorePrivate>())
+{
+    d->connectionName = QStringLiteral("coderoom.store.%1").arg(s_connectionCounter.fetch_add(1));
+}
+
+Store::~Store()
+{
+    if (d->db.isValid()) {
+        d->db.close();
+        d->db = QSqlDatabase(); // no copy may be alive when the name is removed
+        QSqlDatabase::removeDatabase(d->connectionName);
+    }
+}
+
+bool Store::open(const QString &path, QString *error)
+{
+    return open(path, StoreOptions{}, error);
+}
+
+bool Store::open(const QString &path, const StoreOptions &options, QString *error)
+{
+    auto failed = [&] {
+        if (error)
+            *error = d->lastError;
+        d->open = false;
+        if (d->db.isOpen())
+            d->db.close();
+        return false;
+    };
+    if (d->open) {
+        d->lastError = QStringLiteral("store is already open");
+        return failed();
+    }
+    d->options = options;
+    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
+        d->fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
+        return failed();
+    }
+    if (!options.readOnly) {
+        const QFileInfo info(path);
+        if (!QDir().mkpath(info.absolutePath())) {
+            d->fail(QStringLiteral("cannot create directory %1").arg(info.absolutePath()));
+            return failed();
+        }
+        QString createError;
+        if (!createPrivateFile(path, &createError)) {
+            d->fail(createError);
+            return failed();
+        }
+    }
+
+    if (!d->db.isValid())
+        d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
+    d->db.setDatabaseName(path);
+    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs);
+    if (options.readOnly)
+        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
+    d->db.setConnectOptions(connectOptions);
+    if (!d->db.open()) {
+        d->fail(QStringLiteral("cannot open %1: %2").arg(path, d->db.lastError().text()));
+        return failed();
+    }
+    if (!d->configure() || !d->migrate())
+        return failed();
+    d->open = true;
+    d->lastError.clear();
+    qCDebug(lcStore).noquote() << "opened" << path << (options.readOnly ? "read-only" : "");
+    return true;
+}
+
+bool Store::isOpen() const
+{
+    return d->open;
+}
+
+QString Store::lastError() const
+{
+    return d->lastError;
+}
+
+int Store::schemaVersion()
+{
+    return migrationSteps().constLast().version;
+}
+
+QString Store::connectionName() const
+{
+    return d->connectionName;
+}
+
+std::optional<SessionRecord> Store::createSession(const QString &user, const QString &language,
+                                                  QString *error)
+{
+    auto failed = [&]() -> std::optional<SessionRecord> {
+        if (error)
+            *error = d->lastError;
+        return std::nullopt;
+    };
+    if (!d->checkOpen())
+        return failed();
+    if (user.isEmpty() || language.isEmpty()) {
+        d->fail(QStringLiteral("a session needs a user and a language"));
+        return failed();
+    }
+    SessionRecord record;
+    record.user = user;
+    record.language = language;
+    record.createdMs = QDateTime::currentMSecsSinceEpoch();
+    record.lastUsedMs = record.createdMs;
+
+    QSqlQuery insert = d->prepare(
+        QStringLiteral("INSERT INTO sessions (id, owner, language, created_ms, last_used_ms)"
+                       " VALUES (:id, :owner, :language, :created, :created)"));
+    // 128 random bits do not collide in practice; retrying costs nothing and means a collision
+    // could never hand out another user's id.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        record.id = newSessionId();
+        insert.bindValue(QStringLiteral(":id"), record.id);
+        insert.bindValue(QStringLiteral(":owner"), user);
+        insert.bindValue(QStringLiteral(":language"), language);
+        insert.bindValue(QStringLiteral(":created"), record.createdMs);
+        if (insert.exec())
+            return record;
+        if (insert.lastError().nativeErrorCode() != QLatin1String("1555")) // not a PK clash
+            break;
+    }
+    d->fail(QStringLiteral("creating a session"), insert);
+    return failed();
+}
+
+std::optional<SessionRecord> Store::session(const QString &id, const QString &user) const
+{
+    if (!d->checkOpen())
+        return std::nullopt;
+    QSqlQuery query =
+        d->prepare(QStringLiteral("SELECT id, owner, language, created_ms, last_used_ms, closed"
+                                  " FROM sessions WHERE id = :id AND owner = :owner"));
+    query.bindValue(QStringLiteral(":id"), id);
+    query.bindValue(QStringLiteral(":owner"), user);
+    if (!d->run(query, QStringLiteral("looking up a session")) || !query.next())
+        return std::nullopt;
+    SessionRecord record;
+    record.id = query.value(0).toString();
+    record.user = query.value(1).toString();
+    record.language = query.value(2).toString();
+    record.createdMs = query.value(3).toLongLong();
+    record.lastUsedMs = query.value(4).toLongLong();
+    record.closed = query.value(5).toInt() != 0;
+    return record;
+}
+
+bool Store::touch(const QString &id, qint64 nowMs)
+{
+    if (!d->checkOpen())
+        return false;
+    QSqlQuery query =
+        d->prepare(QStringLiteral("UPDATE sessions SET last_used_ms = :now WHERE id = :id"));
+    query.bindValue(QStringLiteral(":now"), nowMs);
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!d->run(query, QStringLiteral("touching a session")))
+        return false;
+    if (query.numRowsAffected() != 1)
+        return d->fail(QStringLiteral("unknown session"));
+    return true;
+}
+
+bool Store::setClosed(const QString &id, bool closed)
+{
+    if (!d->checkOpen())
+        return false;
+    QSqlQuery query =
+        d->prepare(QStringLiteral("UPDATE sessions SET closed = :closed WHERE id = :id"));
+    query.bindValue(QStringLiteral(":closed"), closed ? 1 : 0);
+    query.bindValue(QStringLiteral(":id"), id);
+    if (!d->run(query, QStringLiteral("closing a session")))
+        return false;
+    if (query.numRowsAffected() != 1)
+        return d->fail(QStringLiteral("unknown session"));
+    return true;
+}
+
+std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, const QString &code,
+                                    const QString &status, qint64 parentSeq, QString *error)
+{
+    auto failed = [&]() -> std::optional<qint64> {
+        if (error)
+            *error = d->lastError;
+        return std::nullopt;
+    };
+    if (!d->checkOpen())
+        return failed();
+    if (kind == EntryKind::Eval && parentSeq != 0) {
+        d->fail(QStringLiteral("an eval entry has no parent"));
+        return failed();
+    }
+    if (kind == EntryKind::Input && parentSeq <= 0) {
+        d->fail(QStringLiteral("an input entry needs the seq of its eval"));
+        return failed();
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (!d->begin())
+        return failed();
+
+    QSqlQuery next = d->prepare(QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1,"
+                                               " last_used_ms = MAX(last_used_ms, :now)"
+                                               " WHERE id = :id RETURNING next_seq - 1"));
+    next.bindValue(QStringLiteral(":now"), now);
+    next.bindValue(QStringLiteral(":id"), sessionId);
+    if (!d->run(next, QStringLiteral("numbering a history entry"))) {
+        d->rollback();
+        return failed();
+    }
+    if (!next.next()) {
+        d->rollbackWith(QStringLiteral("unknown session"));
+        return failed();
+    }
+    const qint64 seq = next.value(0).toLongLong();
+    next.finish(); // a statement still stepping would block COMMIT
+
+    if (kind == EntryKind::Input) {
+        QSqlQuery parent = d->prepare(
+            QStringLiteral("SELECT kind FROM history WHERE session_id = :id AND seq = :seq"));
+        parent.bindValue(QStringLiteral(":id"), sessionId);
+        parent.bindValue(QStringLiteral(":seq"), parentSeq);
+        if (!d->run(parent, QStringLiteral("finding the eval of an input"))) {
+            d->rollback();
+            return failed();
+        }
+        if (!parent.next() || kindFromDb(parent.value(0).toInt()) != EntryKind::Eval) {
+            parent.finish();
+            d->rollbackWith(
+                QStringLiteral("input names seq %1, which is not an eval of this session")
+                    .arg(parentSeq));
+            return failed();
+        }
+        parent.finish();
+    }
+
+    QSqlQuery insert = d->prepare(QStringLiteral(
+        "INSERT INTO history (session_id, seq, kind, code, status, parent_seq, at_ms)"
+        " VALUES (:id, :seq, :kind, :code, :status, :parent, :at)"));
+    insert.bindValue(QStringLiteral(":id"), sessionId);
+    insert.bindValue(QStringLiteral(":seq"), seq);
+    insert.bindValue(QStringLiteral(":kind"), kindToDb(kind));
+    insert.bindValue(QStringLiteral(":code"), nonNull(code));
+    insert.bindValue(QStringLiteral(":status"), nonNull(status));
+    insert.bindValue(QStringLiteral(":parent"), parentSeq);
+    insert.bindValue(QStringLiteral(":at"), now);
+    if (!d->run(insert, QStringLiteral("appending to history"))) {
+        d->rollback();
+        return failed();
+    }
+    if (!d->commit())
+        return failed();
+    return seq;
+}
+
+bool Store::setStatus(const QString &sessionId, qint64 seq, const QString &status)
+{
+    if (!d->checkOpen())
+        return false;
+    QSqlQuery query = d->prepare(QStringLiteral(
+        "UPDATE history SET status = :status WHERE session_id = :id AND seq = :seq"));
+    query.bindValue(QStringLiteral(":status"), nonNull(status));
+    query.bindValue(QStringLiteral(":id"), sessionId);
+    query.bindValue(QStringLiteral(":seq"), seq);
+    if (!d->run(query, QStringLiteral("setting a status")))
+        return false;
+    if (query.numRowsAffected() != 1)
+        return d->fail(QStringLiteral("unknown history entry %1").arg(seq));
+    return true;
+}
+
+QList<HistoryRecord> Store::history(const QString &sessionId) const
+{
+    QList<HistoryRecord> records;
+    if (!d->checkOpen())
+        return records;
+    QSqlQuery query =
+        d->prepare(QStringLiteral("SELECT seq, kind, code, status, parent_seq, at_ms FROM history"
+                                  " WHERE session_id = :id ORDER BY seq"));
+    query.bindValue(QStringLiteral(":id"), sessionId);
+    if (!d->run(query, QStringLiteral("reading history")))
+        return records;
+    while (query.next()) {
+        HistoryRecord record;
+        record.seq = query.value(0).toLongLong();
+        record.kind = kindFromDb(query.value(1).toInt());
+        record.code = query.value(2).toString();
+        record.status = query.value(3).toString();
+        record.parentSeq = query.value(4).toLongLong();
+        record.atMs = query.value(5).toLongLong();
+        records.append(record);
+    }
+    return records;
+}
+
+bool Store::clearHistory(const QString &sessionId)
+{
+    if (!d->checkOpen() || !d->begin())
+        return false;
+    QSqlQuery exists =
+        d->prepare(QStringLiteral("SELECT EXISTS (SELECT 1 FROM sessions WHERE id = :id)"));
+    exists.bindValue(QStringLiteral(":id"), sessionId);
+    if (!d->run(exists, QStringLiteral("finding a session")) || !exists.next()) {
+        d->rollback();
+        return false;
+    }
+    const bool found = exists.value(0).toInt() != 0;
+    exists.finish();
+    if (!found)
+        return d->rollbackWith(QStringLiteral("unknown session"));
+
+    QSqlQuery clear = d->prepare(QStringLiteral("DELETE FROM history WHERE session_id = :id"));
+    clear.bindValue(QStringLiteral(":id"), sessionId);
+    if (!d->run(clear, QStringLiteral("clearing history"))) {
+        d->rollback();
+        return false;
+    }
+    return d->commit();
+}
+
+int Store::purgeIdle(qint64 olderThanMs, qint64 nowMs)
+{
+    if (!d->checkOpen())
+        return -1;
+    if (olderThanMs < 0 || nowMs < olderThanMs) {
+        d->fail(QStringLiteral("purgeIdle: bad retention %1 ms at %2").arg(olderThanMs).arg(nowMs));
+        return -1;
+    }
+    const qint64 cutoff = nowMs - olderThanMs;
+    if (!d->begin())
+        return -1;
+    // History goes explicitly rather than only by ON DELETE CASCADE, which depends on the
+    // foreign_keys pragma being on for this connection.
+    QSqlQuery history =
+        d->prepare(QStringLiteral("DELETE FROM history WHERE session_id IN"
+                                  " (SELECT id FROM sessions WHERE last_used_ms < :cutoff)"));
+    history.bindValue(QStringLiteral(":cutoff"), cutoff);
+    QSqlQuery sessions =
+        d->prepare(QStringLiteral("DELETE FROM sessions WHERE last_used_ms < :cutoff"));
+    sessions.bindValue(QStringLiteral(":cutoff"), cutoff);
+    if (!d->run(history, QStringLiteral("purging history")) ||
+        !d->run(sessions, QStringLiteral("purging sessions"))) {
+        d->rollback();
+        return -1;
+    }
+    const int removed = sessions.numRowsAffected();
+    if (!d->commit())
+        return -1;
+    if (removed > 0)
+        qCInfo(lcStore) << "purged" << removed << "idle sessions";
+    return removed;
+}
+
+qint64 Store::sessionCount() const
+{
+    if (!d->checkOpen())
+        return -1;
+    QSqlQuery query(d->db);
+    if (!query.exec(QStringLiteral("SELECT COUNT(*) FROM sessions")) || !query.next()) {
+        d->fail(QStringLiteral("counting sessions"), query);
+        return -1;
+    }
+    return query.value(0).toLongLong();
+}
+
+} // namespace coderoom::store
