@@ -1,0 +1,61 @@
+#include "metrics.h"
+
+namespace coderoom::core {
+
+void Histogram::observe(double seconds)
+{
+    for (std::size_t i = 0; i < std::size(bounds); ++i) {
+        if (seconds <= bounds[i])
+            ++m_counts[i];
+    }
+    ++m_total;
+    m_sum += seconds;
+}
+
+QByteArray Histogram::render(const QByteArray &name, const QByteArray &help) const
+{
+    QByteArray out = "# HELP " + name + ' ' + help + "\n# TYPE " + name + " histogram\n";
+    for (std::size_t i = 0; i < std::size(bounds); ++i) {
+        out += name + "_bucket{le=\"" + QByteArray::number(bounds[i]) + "\"} " +
+               QByteArray::number(m_counts[i]) + '\n';
+    }
+    out += name + "_bucket{le=\"+Inf\"} " + QByteArray::number(m_total) + '\n';
+    out += name + "_sum " + QByteArray::number(m_sum, 'f', 6) + '\n';
+    out += name + "_count " + QByteArray::number(m_total) + '\n';
+    return out;
+}
+
+QByteArray Metrics::render(int queued, int running, int clients, int workers) const
+{
+    QByteArray out;
+    const auto gauge = [&out](const QByteArray &name, const QByteArray &help, qint64 value) {
+        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " gauge\n" + name + ' ' +
+               QByteArray::number(value) + '\n';
+    };
+    const auto counter = [&out](const QByteArray &name, const QByteArray &help, qint64 value) {
+        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
+               QByteArray::number(value) + '\n';
+    };
+    gauge("coderoom_queue_depth", "Requests waiting for a worker.", queued);
+    gauge("coderoom_running_jobs", "Requests running now.", running);
+    gauge("coderoom_workers", "Jobs that may run at once.", workers);
+    gauge("coderoom_connected_clients", "Open WebSocket connections.", clients);
+    counter("coderoom_overloaded_total", "Requests refused because the queue was full.",
+            overloaded);
+    counter("coderoom_queue_timeouts_total", "Requests that waited past the queue TTL.",
+            queueTimeouts);
+    counter("coderoom_hello_failures_total", "Refused hellos (bad token or protocol).",
+            helloFailures);
+    counter("coderoom_refused_frames_total", "Malformed or oversized frames.", refusedFrames);
+    out += "# HELP coderoom_results_total Results sent, by language and status.\n"
+           "# TYPE coderoom_results_total counter\n";
+    for (auto it = results.cbegin(); it != results.cend(); ++it) {
+        out += "coderoom_results_total{language=\"" + it.key().first.toUtf8() + "\",status=\"" +
+               it.key().second.toUtf8() + "\"} " + QByteArray::number(it.value()) + '\n';
+    }
+    out += waitSeconds.render("coderoom_queue_wait_seconds", "Time from acceptance to start.");
+    out += runSeconds.render("coderoom_run_seconds", "Wall time of finished programs.");
+    return out;
+}
+
+} // namespace coderoom::core

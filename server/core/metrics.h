@@ -1,0 +1,37 @@
+#pragma once
+
+#include <QByteArray>
+#include <QHash>
+#include <QString>
+
+// Counters and histograms for /metrics, rendered in Prometheus text format.
+namespace coderoom::core {
+
+class Histogram
+{
+public:
+    void observe(double seconds);
+    QByteArray render(const QByteArray &name, const QByteArray &help) const;
+
+private:
+    static constexpr double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    qint64 m_counts[std::size(bounds)] = {};
+    qint64 m_total = 0;
+    double m_sum = 0;
+};
+
+struct Metrics
+{
+    QHash<QPair<QString, QString>, qint64> results; // (language, status) -> count
+    qint64 overloaded = 0;
+    qint64 queueTimeouts = 0;
+    qint64 helloFailures = 0;
+    qint64 refusedFrames = 0;
+    Histogram waitSeconds;
+    Histogram runSeconds;
+
+    // Gauges are read at render time from the live objects.
+    QByteArray render(int queued, int running, int clients, int workers) const;
+};
+
+} // namespace coderoom::core

@@ -1,0 +1,25 @@
+#pragma once
+
+#include "messages.h"
+#include "programrun.h"
+
+// Turns how a program ended into the protocol's status and a sentence a student understands.
+// One place, so "your program ran too long" and "the server was busy" never get mixed up.
+namespace coderoom::core {
+
+struct EffectiveLimits
+{
+    qint64 runTimeMs = 0;
+    qint64 cpuMs = 0;
+    qint64 memoryMb = 0;
+    qint64 outputBytes = 0;
+};
+
+protocol::Result describeProgramResult(const languages::ProgramResult &result,
+                                       const EffectiveLimits &limits);
+
+QString queueTimeoutMessage(qint64 waitedMs);
+QString overloadedMessage(qint64 retryAfterMs, int queued);
+QString secondsText(qint64 ms); // "0.12 s", "10 s"
+
+} // namespace coderoom::core

@@ -1,0 +1,155 @@
+#include "runrequest.h"
+
+#include "clientconnection.h"
+
+#include <QLoggingCategory>
+
+Q_LOGGING_CATEGORY(lcCore, "coderoom.server.core")
+
+namespace coderoom::core {
+
+using namespace coderoom::protocol;
+using languages::ProgramStream;
+
+namespace {
+
+OutputStream toWireStream(ProgramStream stream)
+{
+    switch (stream) {
+    case ProgramStream::Compile: return OutputStream::Compile;
+    case ProgramStream::Stderr: return OutputStream::Stderr;
+    case ProgramStream::Stdout: break;
+    }
+    return OutputStream::Stdout;
+}
+
+constexpr qint64 maxBufferedInput = 1024 * 1024;
+
+} // namespace
+
+RunRequest::RunRequest(Setup setup, transport::ClientConnection *connection, QObject *parent)
+    : QObject(parent)
+    , m_setup(std::move(setup))
+    , m_connection(connection)
+{
+    m_queued.start();
+    for (QStringDecoder &decoder : m_decoders)
+        decoder = QStringDecoder(QStringDecoder::Utf8); // stateful: a character split across
+                                                        // two reads is decoded whole
+}
+
+RunRequest::~RunRequest()
+{
+    if (m_run) {
+        m_run->disconnect(this);
+        delete m_run; // kills the sandbox
+    }
+}
+
+void RunRequest::send(const ServerMessage &message)
+{
+    if (m_connection)
+        m_connection->send(message);
+}
+
+void RunRequest::start()
+{
+    send(Started{m_setup.request});
+    m_run = new languages::ProgramRun(m_setup.language, m_setup.program, m_setup.options, this);
+    connect(m_run, &languages::ProgramRun::output, this, &RunRequest::onOutput);
+    connect(m_run, &languages::ProgramRun::inputWanted, this,
+            [this] { send(InputWait{m_setup.request}); });
+    connect(m_run, &languages::ProgramRun::done, this, &RunRequest::onDone);
+    m_run->start();
+    if (!m_pendingInput.isEmpty())
+        m_run->writeStdin(std::exchange(m_pendingInput, {}));
+    if (m_inputClosed)
+        m_run->closeStdin();
+}
+
+void RunRequest::finishWithoutRunning(Status status, const QString &message)
+{
+    Result result;
+    result.status = status;
+    result.message = message;
+    sendResult(result);
+}
+
+void RunRequest::writeInput(const QByteArray &data)
+{
+    if (m_inputClosed)
+        return;
+    if (m_run) {
+        m_run->writeStdin(data);
+    } else if (m_pendingInput.size() + data.size() <= maxBufferedInput) {
+        m_pendingInput += data;
+    }
+}
+
+void RunRequest::closeInput()
+{
+    m_inputClosed = true;
+    if (m_run)
+        m_run->closeStdin();
+}
+
+void RunRequest::interrupt()
+{
+    if (m_run)
+        m_run->interrupt();
+}
+
+void RunRequest::stop(const QString &reason)
+{
+    m_stopReason = reason;
+    if (m_run)
+        m_run->stop();
+}
+
+void RunRequest::onOutput(ProgramStream stream, const QByteArray &data)
+{
+    if (!m_connection)
+        return;
+    // A client that does not read must not make the server buffer without bound.
+    if (m_connection->backlogBytes() > m_setup.backlogCapBytes) {
+        m_dropped = true;
+        return;
+    }
+    QStringDecoder &decoder = m_decoders[int(stream)];
+    const QString text = decoder(data); // invalid UTF-8 becomes U+FFFD; NUL passes as \u0000
+    if (!text.isEmpty())
+        send(Output{m_setup.request, toWireStream(stream), text});
+}
+
+void RunRequest::onDone(const languages::ProgramResult &programResult)
+{
+    Result result = describeProgramResult(programResult, m_setup.limits);
+    if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
+        result.message = m_stopReason;
+    if (m_dropped) {
+        result.truncated = true;
+        result.message += QStringLiteral(" Some output was dropped because the connection could "
+                                         "not keep up.");
+        result.message = result.message.trimmed();
+    }
+    sendResult(result);
+}
+
+void RunRequest::sendResult(Result result)
+{
+    if (m_resultSent)
+        return;
+    m_resultSent = true;
+    result.id = m_setup.clientId;
+    result.request = m_setup.request;
+    if (!m_setup.notes.isEmpty()) {
+        const QString notes = m_setup.notes.join(QLatin1Char(' '));
+        result.message = result.message.isEmpty() ? notes : result.message + QLatin1Char(' ') + notes;
+    }
+    send(result);
+    qCDebug(lcCore) << "request" << m_setup.request << toWire(result.status) << result.timeMs
+                    << "ms";
+    emit finished(m_setup.request, result.status, result.timeMs);
+}
+
+} // namespace coderoom::core

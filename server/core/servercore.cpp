@@ -1,0 +1,531 @@
+#include "servercore.h"
+
+#include "clientconnection.h"
+#include "frontdoor.h"
+#include "languageregistry.h"
+#include "runrequest.h"
+#include "sandboxprocess.h"
+#include "scheduler.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QRandomGenerator>
+#include <QTimer>
+#include <QWebSocket>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCore)
+
+namespace coderoom::core {
+
+using namespace coderoom::protocol;
+using transport::ClientConnection;
+using transport::HttpRequest;
+using transport::HttpResponse;
+
+namespace {
+
+template<class... Ts>
+struct Overloaded : Ts...
+{
+    using Ts::operator()...;
+};
+
+bool isValidUserName(const QString &user)
+{
+    if (user.isEmpty() || user.size() > 64)
+        return false;
+    for (const QChar c : user) {
+        if (!(c.isLetterOrNumber() || c == QLatin1Char('_') || c == QLatin1Char('-') ||
+              c == QLatin1Char('.') || c == QLatin1Char('@')))
+            return false;
+    }
+    return true;
+}
+
+// Lowers `asked` to `ceiling`; records a note when the client asked for more.
+qint64 clamp(const std::optional<qint64> &asked, qint64 ceiling, const char *name,
+             QStringList &notes)
+{
+    if (!asked)
+        return ceiling;
+    if (*asked > ceiling) {
+        notes << QStringLiteral("(%1 %2 was lowered to the server's limit of %3.)")
+                     .arg(QLatin1String(name))
+                     .arg(*asked)
+                     .arg(ceiling);
+        return ceiling;
+    }
+    return *asked;
+}
+
+} // namespace
+
+ServerCore::ServerCore(ServerConfig config, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+{
+    m_requestPrefix = QString::number(QRandomGenerator::system()->generate() % 0xFFFFFF, 36);
+}
+
+ServerCore::~ServerCore()
+{
+    qDeleteAll(m_requests); // stops every sandbox before the scheduler goes
+    m_requests.clear();
+}
+
+bool ServerCore::start(QString *error)
+{
+    if (m_config.dataDir.isEmpty()) {
+        *error = QStringLiteral("--data-dir is required");
+        return false;
+    }
+    if (!QDir().mkpath(m_config.dataDir)) {
+        *error = QStringLiteral("cannot create data directory %1").arg(m_config.dataDir);
+        return false;
+    }
+    QFile::setPermissions(m_config.dataDir, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+
+    const auto token = m_auth.load(m_config.tokenFile, m_config.dataDir, error);
+    if (!token)
+        return false;
+    m_tokenPath = token->path;
+    m_tokenCreated = token->created;
+
+    const sandbox::Capabilities &caps = sandbox::probeCapabilities();
+    if (!caps.usable) {
+        *error = QStringLiteral("the sandbox does not work: %1 (is bubblewrap installed? "
+                                "apt-get install bubblewrap)")
+                     .arg(caps.problem);
+        return false;
+    }
+
+    m_resourcesDir = m_config.resourcesDir.isEmpty() ? languages::defaultResourcesDir()
+                                                     : m_config.resourcesDir;
+    const QString registryPath = QDir(m_resourcesDir).filePath(QStringLiteral("languages.json"));
+    auto registry = languages::LanguageRegistry::load(registryPath, error);
+    if (!registry)
+        return false;
+    m_languages = std::make_unique<languages::LanguageRegistry>(std::move(*registry));
+    for (const languages::Language &l : m_languages->languages()) {
+        if (l.available)
+            qCInfo(lcCore).noquote() << "language" << l.id << l.version << "ready";
+        else
+            qCWarning(lcCore).noquote() << "language" << l.id << "unavailable:" << l.problem;
+    }
+
+    m_scheduler = new scheduler::Scheduler(m_config.scheduler, this);
+    connect(m_scheduler, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
+    connect(m_scheduler, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
+
+    transport::FrontConfig front;
+    front.address = m_config.address;
+    front.port = m_config.port;
+    front.maxBodyBytes = m_config.maxFrameBytes;
+    m_front = new transport::FrontDoor(front, this);
+    m_front->setHttpHandler(
+        [this](const HttpRequest &request, const transport::HttpReply &reply) {
+            handleHttp(request, reply);
+        });
+    connect(m_front, &transport::FrontDoor::webSocketConnected, this, &ServerCore::onWebSocket);
+    QString listenError;
+    if (!m_front->listen(&listenError)) {
+        *error = QStringLiteral("cannot listen on %1:%2: %3")
+                     .arg(m_config.address.toString())
+                     .arg(m_config.port)
+                     .arg(listenError);
+        return false;
+    }
+    return true;
+}
+
+quint16 ServerCore::port() const { return m_front ? m_front->port() : 0; }
+
+QString ServerCore::webSocketUrl() const
+{
+    QString host = m_front->address().toString();
+    if (m_front->address().protocol() == QAbstractSocket::IPv6Protocol)
+        host = QLatin1Char('[') + host + QLatin1Char(']');
+    return QStringLiteral("ws://%1:%2/api/v1/ws").arg(host).arg(port());
+}
+
+QString ServerCore::newRequestId()
+{
+    return QStringLiteral("r%1-%2").arg(m_requestPrefix).arg(++m_nextRequest);
+}
+
+void ServerCore::onWebSocket(QWebSocket *socket)
+{
+    if (m_draining) {
+        socket->close(QWebSocketProtocol::CloseCodeGoingAway, QStringLiteral("shutting down"));
+        socket->deleteLater();
+        return;
+    }
+    CodecLimits limits;
+    limits.maxFrameBytes = m_config.maxFrameBytes;
+    auto *connection = new ClientConnection(socket, limits, this);
+    m_connections.insert(connection->id(), connection);
+    connect(connection, &ClientConnection::received, this,
+            [this, connection](const ClientMessage &m) { onMessage(connection, m); });
+    connect(connection, &ClientConnection::disconnected, this,
+            [this, connection] { onDisconnected(connection); });
+}
+
+void ServerCore::onMessage(ClientConnection *c, const ClientMessage &message)
+{
+    const auto notYet = [c](const auto &m) {
+        c->sendError(ErrorCode::NotSupported,
+                     QStringLiteral("interactive sessions are not available on this server yet"),
+                     m.id);
+    };
+    std::visit(Overloaded{
+                   [&](const Hello &m) { handleHello(c, m); },
+                   [&](const Run &m) { handleRun(c, m); },
+                   [&](const Input &m) { handleInput(c, m); },
+                   [&](const Interrupt &m) { handleInterrupt(c, m); },
+                   [&](const Cancel &m) { handleCancel(c, m); },
+                   [&](const Ping &m) { c->send(Pong{m.id}); },
+                   [&](const SessionOpen &m) { notYet(m); },
+                   [&](const SessionRestart &m) { notYet(m); },
+                   [&](const SessionClose &m) { notYet(m); },
+                   [&](const Eval &m) { notYet(m); },
+                   [&](const Complete &m) { notYet(m); },
+                   [&](const HistoryRequest &m) { notYet(m); },
+               },
+               message);
+}
+
+void ServerCore::handleHello(ClientConnection *c, const Hello &m)
+{
+    if (c->isReady()) {
+        c->sendError(ErrorCode::BadRequest, QStringLiteral("hello was already said"), m.id);
+        return;
+    }
+    if (!m_auth.matches(m.token)) {
+        ++m_metrics.helloFailures;
+        qCInfo(lcCore) << "refused hello from" << c->peerAddress() << "(bad token)";
+        c->sendError(ErrorCode::Unauthorized, QStringLiteral("wrong or missing token"), m.id);
+        c->close();
+        return;
+    }
+    if (m.protocol != ProtocolVersion) {
+        c->sendError(ErrorCode::BadRequest,
+                     QStringLiteral("protocol %1 is not spoken here; this server speaks %2")
+                         .arg(m.protocol)
+                         .arg(ProtocolVersion),
+                     m.id);
+        c->close();
+        return;
+    }
+    const QString user = m.user.isEmpty() ? QStringLiteral("local") : m.user;
+    if (!isValidUserName(user)) {
+        c->sendError(ErrorCode::BadRequest,
+                     QStringLiteral("user names are 1-64 letters, digits or _ - . @"), m.id);
+        return;
+    }
+    c->accept(user);
+    Welcome welcome;
+    welcome.id = m.id;
+    welcome.server = QStringLiteral("coderoom/") + QLatin1String(CODEROOM_VERSION);
+    welcome.node = m_config.node;
+    for (const languages::Language &l : m_languages->availableLanguages())
+        welcome.languages.append({l.id, l.name, l.version, l.hasRepl, l.extensions});
+    welcome.limits = m_config.limits;
+    welcome.limits.queueTtlMs = m_config.scheduler.queueTtlMs;
+    c->send(welcome);
+}
+
+void ServerCore::handleRun(ClientConnection *c, const Run &m)
+{
+    const languages::Language *language = m_languages->find(m.language);
+    if (!language || !language->available) {
+        c->sendError(ErrorCode::UnknownLanguage,
+                     language ? QStringLiteral("%1 is not available on this server: %2")
+                                    .arg(m.language, language->problem)
+                              : QStringLiteral("unknown language \"%1\"").arg(m.language),
+                     m.id);
+        return;
+    }
+    languages::ProgramRequest program;
+    qint64 codeBytes = 0;
+    for (const SourceFile &f : m.files) {
+        QString why;
+        const QString name = f.name.isEmpty()
+                                 ? QStringLiteral("main.") + language->extensions.value(0)
+                                 : f.name;
+        if (!languages::ProgramRun::isValidFileName(name, &why)) {
+            c->sendError(ErrorCode::BadRequest,
+                         QStringLiteral("file name \"%1\": %2").arg(name, why), m.id);
+            return;
+        }
+        program.files.append({name, f.content.toUtf8()});
+        codeBytes += program.files.last().content.size();
+    }
+    if (codeBytes > m_config.limits.maxCodeBytes) {
+        c->sendError(ErrorCode::TooLarge,
+                     QStringLiteral("the program is %1 bytes; this server takes at most %2")
+                         .arg(codeBytes)
+                         .arg(m_config.limits.maxCodeBytes),
+                     m.id);
+        return;
+    }
+    program.main = m.main;
+    program.args = m.args;
+    if (m.stdinData)
+        program.stdinData = m.stdinData->toUtf8();
+
+    RunRequest::Setup setup;
+    setup.clientId = m.id;
+    setup.request = newRequestId();
+    setup.language = *language;
+    const ServerLimits &ceiling = m_config.limits;
+    setup.limits.runTimeMs = clamp(m.limits.runTimeMs, ceiling.runTimeMs, "run_time_ms",
+                                   setup.notes);
+    setup.limits.cpuMs = clamp(m.limits.cpuMs, ceiling.runTimeMs, "cpu_ms", setup.notes);
+    setup.limits.memoryMb = clamp(m.limits.memoryMb, ceiling.memoryMb, "memory_mb", setup.notes);
+    setup.limits.outputBytes = clamp(m.limits.outputBytes, ceiling.outputBytes, "output_bytes",
+                                     setup.notes);
+    program.limits.wallMs = setup.limits.runTimeMs;
+    program.limits.cpuMs = setup.limits.cpuMs;
+    program.limits.memoryMb = std::min(setup.limits.memoryMb, language->limits.memoryMb);
+    setup.limits.memoryMb = *program.limits.memoryMb;
+    program.limits.outputBytes = setup.limits.outputBytes;
+    if (m.limits.compileTimeMs)
+        program.limits.compileWallMs = m.limits.compileTimeMs;
+    setup.program = program;
+    setup.options.cacheDir = QDir(m_config.dataDir).filePath(QStringLiteral("cache"));
+    setup.backlogCapBytes = m_config.clientBacklogBytes;
+
+    scheduler::Ticket ticket;
+    ticket.request = setup.request;
+    ticket.user = c->user();
+    ticket.owner = c->id();
+    const scheduler::SubmitResult admission = m_scheduler->submit(ticket);
+    if (admission.admission != scheduler::Admission::Accepted) {
+        Result refused;
+        refused.id = m.id;
+        refused.request = setup.request;
+        refused.status = Status::Overloaded;
+        switch (admission.admission) {
+        case scheduler::Admission::UserLimit:
+            refused.message = QStringLiteral("You already have %1 programs queued or running. "
+                                             "Wait for one to finish, then try again.")
+                                  .arg(m_config.scheduler.maxPerUser);
+            break;
+        case scheduler::Admission::ShuttingDown:
+            refused.message = QStringLiteral("The server is shutting down; try again shortly.");
+            break;
+        default:
+            refused.message = overloadedMessage(admission.retryAfterMs,
+                                                m_scheduler->queuedCount());
+        }
+        ++m_metrics.overloaded;
+        ++m_metrics.results[{language->id, toWire(Status::Overloaded)}];
+        c->send(refused);
+        return;
+    }
+    auto *request = new RunRequest(std::move(setup), c, this);
+    connect(request, &RunRequest::finished, this, &ServerCore::onRequestFinished);
+    m_requests.insert(request->request(), request);
+    m_requestOwner.insert(request->request(), c->id());
+    c->send(Accepted{m.id, request->request(), admission.queuePosition});
+}
+
+RunRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request,
+                                     const QString &id)
+{
+    RunRequest *r = m_requests.value(request);
+    if (!r || m_requestOwner.value(request) != c->id()) {
+        c->sendError(ErrorCode::NotFound,
+                     QStringLiteral("no request \"%1\" of yours is queued or running").arg(request),
+                     id);
+        return nullptr;
+    }
+    return r;
+}
+
+void ServerCore::handleInput(ClientConnection *c, const Input &m)
+{
+    if (RunRequest *r = ownedRequest(c, m.request, m.id)) {
+        if (!m.data.isEmpty())
+            r->writeInput(m.data.toUtf8());
+        if (m.eof)
+            r->closeInput();
+    }
+}
+
+void ServerCore::handleInterrupt(ClientConnection *c, const Interrupt &m)
+{
+    if (RunRequest *r = ownedRequest(c, m.request, m.id))
+        r->interrupt();
+}
+
+void ServerCore::handleCancel(ClientConnection *c, const Cancel &m)
+{
+    RunRequest *r = ownedRequest(c, m.request, m.id);
+    if (!r)
+        return;
+    switch (m_scheduler->cancel(m.request)) {
+    case scheduler::CancelResult::RemovedFromQueue:
+        r->finishWithoutRunning(Status::Cancelled,
+                                QStringLiteral("Cancelled before it started."));
+        break;
+    case scheduler::CancelResult::Running:
+        r->stop(QStringLiteral("Cancelled."));
+        break;
+    case scheduler::CancelResult::NotFound:
+        break;
+    }
+}
+
+void ServerCore::onDispatch(const scheduler::Ticket &ticket)
+{
+    RunRequest *r = m_requests.value(ticket.request);
+    if (!r) {
+        m_scheduler->finish(ticket.request);
+        return;
+    }
+    m_metrics.waitSeconds.observe(double(r->queuedMs()) / 1000.0);
+    r->start();
+}
+
+void ServerCore::onExpired(const scheduler::Ticket &ticket)
+{
+    if (RunRequest *r = m_requests.value(ticket.request)) {
+        ++m_metrics.queueTimeouts;
+        r->finishWithoutRunning(Status::QueueTimeout,
+                                queueTimeoutMessage(scheduler::Scheduler::nowMs() -
+                                                    ticket.enqueuedAtMs));
+    }
+}
+
+void ServerCore::onRequestFinished(const QString &request, Status status, qint64 runMs)
+{
+    RunRequest *r = m_requests.take(request);
+    m_requestOwner.remove(request);
+    if (!r)
+        return;
+    ++m_metrics.results[{r->language(), toWire(status)}];
+    if (r->isRunning()) {
+        m_metrics.runSeconds.observe(double(runMs) / 1000.0);
+        m_scheduler->finish(request);
+    }
+    r->deleteLater();
+    maybeFinishShutdown();
+}
+
+void ServerCore::onDisconnected(ClientConnection *c)
+{
+    m_connections.remove(c->id());
+    const scheduler::Scheduler::Dropped dropped = m_scheduler->dropOwner(c->id());
+    for (const scheduler::Ticket &t : dropped.queued) {
+        m_requestOwner.remove(t.request);
+        delete m_requests.take(t.request); // never ran; nobody is left to tell
+    }
+    for (const scheduler::Ticket &t : dropped.running) {
+        if (RunRequest *r = m_requests.value(t.request))
+            r->stop(); // its done() frees the worker slot through onRequestFinished
+    }
+    c->deleteLater();
+    maybeFinishShutdown();
+}
+
+void ServerCore::shutdown()
+{
+    if (m_draining)
+        return;
+    m_draining = true;
+    qCInfo(lcCore) << "shutting down:" << m_requests.size() << "requests open";
+    if (m_front)
+        m_front->stopListening();
+    if (m_scheduler) {
+        for (const scheduler::Ticket &t : m_scheduler->shutdown()) {
+            if (RunRequest *r = m_requests.value(t.request))
+                r->finishWithoutRunning(Status::Cancelled,
+                                        QStringLiteral("The server is shutting down; your "
+                                                       "program did not run. Try again shortly."));
+        }
+    }
+    QTimer::singleShot(m_config.shutdownGraceMs, this, [this] {
+        const auto open = m_requests.values();
+        for (RunRequest *r : open)
+            r->stop(QStringLiteral("Stopped: the server is shutting down."));
+    });
+    maybeFinishShutdown();
+}
+
+void ServerCore::maybeFinishShutdown()
+{
+    if (!m_draining || !m_requests.isEmpty())
+        return;
+    m_draining = false; // once
+    const auto connections = m_connections.values();
+    for (ClientConnection *c : connections)
+        c->close();
+    QTimer::singleShot(0, this, &ServerCore::stopped);
+}
+
+void ServerCore::handleHttp(const HttpRequest &request,
+                            const std::function<void(const HttpResponse &)> &reply)
+{
+    if (request.method != "GET" && request.method != "HEAD") {
+        reply(HttpResponse::json(405, R"({"message":"method not allowed"})"));
+        return;
+    }
+    if (request.path == QLatin1String("/health")) {
+        reply(HttpResponse::json(200, R"({"status":"ok"})"));
+    } else if (request.path == QLatin1String("/ready")) {
+        reply(readiness());
+    } else if (request.path == QLatin1String("/metrics")) {
+        HttpResponse r = HttpResponse::text(
+            200, m_metrics.render(m_scheduler->queuedCount(), m_scheduler->runningCount(),
+                                  int(m_connections.size()), m_config.scheduler.workers));
+        r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        reply(r);
+    } else {
+        reply(HttpResponse::json(404, R"({"message":"not found"})"));
+    }
+}
+
+HttpResponse ServerCore::readiness() const
+{
+    const sandbox::Capabilities &caps = sandbox::probeCapabilities();
+    QJsonObject sandboxInfo{{QStringLiteral("ok"), caps.usable},
+                            {QStringLiteral("bwrap"), caps.bwrapVersion},
+                            {QStringLiteral("seccomp"), caps.seccomp},
+                            {QStringLiteral("cgroup"), caps.cgroup},
+                            {QStringLiteral("drops_privileges"), caps.dropsPrivileges},
+                            {QStringLiteral("enforcement"),
+                             QJsonArray::fromStringList(caps.enforcement)}};
+    if (!caps.problem.isEmpty())
+        sandboxInfo.insert(QStringLiteral("problem"), caps.problem);
+    QJsonArray languages;
+    int available = 0;
+    for (const languages::Language &l : m_languages->languages()) {
+        QJsonObject o{{QStringLiteral("id"), l.id}, {QStringLiteral("ok"), l.available},
+                      {QStringLiteral("version"), l.version}};
+        if (!l.available)
+            o.insert(QStringLiteral("problem"), l.problem);
+        available += l.available ? 1 : 0;
+        languages.append(o);
+    }
+    QStringList reasons;
+    if (!caps.usable)
+        reasons << QStringLiteral("sandbox: ") + caps.problem;
+    if (available == 0)
+        reasons << QStringLiteral("no language works");
+    if (m_draining)
+        reasons << QStringLiteral("shutting down");
+    const bool ready = reasons.isEmpty();
+    QJsonObject body{{QStringLiteral("status"), ready ? QStringLiteral("ready")
+                                                      : QStringLiteral("not ready")},
+                     {QStringLiteral("sandbox"), sandboxInfo},
+                     {QStringLiteral("languages"), languages}};
+    if (!ready)
+        body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));
+    return HttpResponse::json(ready ? 200 : 503, QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+} // namespace coderoom::core

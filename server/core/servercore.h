@@ -1,0 +1,101 @@
+#pragma once
+
+#include "metrics.h"
+#include "serverconfig.h"
+#include "tokenauth.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+class QWebSocket;
+
+namespace coderoom::transport {
+class ClientConnection;
+class FrontDoor;
+struct HttpRequest;
+struct HttpResponse;
+} // namespace coderoom::transport
+namespace coderoom::languages {
+class LanguageRegistry;
+}
+namespace coderoom::scheduler {
+class Scheduler;
+struct Ticket;
+} // namespace coderoom::scheduler
+
+// Wires the server modules together: front door -> connections -> scheduler -> program runs.
+// Holds no policy of its own beyond translating between them.
+//
+// Life: Stopped --start()--> Serving --shutdown()--> Draining --(all results sent)--> Stopped
+// (stopped() emitted once).
+namespace coderoom::core {
+
+class RunRequest;
+
+class ServerCore final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ServerCore(ServerConfig config, QObject *parent = nullptr);
+    ~ServerCore() override;
+
+    // Loads the token and languages, checks the sandbox, listens. false + *error when the server
+    // cannot serve (port taken, bubblewrap missing, no data dir ...).
+    bool start(QString *error);
+    void shutdown(); // SIGTERM: stop accepting, let running work finish up to the grace period
+
+    quint16 port() const;
+    QString webSocketUrl() const;
+    QString tokenPath() const { return m_tokenPath; }
+    bool tokenCreated() const { return m_tokenCreated; }
+
+signals:
+    void stopped();
+
+private:
+    void onWebSocket(QWebSocket *socket);
+    void onMessage(transport::ClientConnection *connection,
+                   const protocol::ClientMessage &message);
+    void onDisconnected(transport::ClientConnection *connection);
+
+    void handleHello(transport::ClientConnection *c, const protocol::Hello &m);
+    void handleRun(transport::ClientConnection *c, const protocol::Run &m);
+    void handleInput(transport::ClientConnection *c, const protocol::Input &m);
+    void handleInterrupt(transport::ClientConnection *c, const protocol::Interrupt &m);
+    void handleCancel(transport::ClientConnection *c, const protocol::Cancel &m);
+
+    RunRequest *ownedRequest(transport::ClientConnection *c, const QString &request,
+                             const QString &id);
+    void onDispatch(const scheduler::Ticket &ticket);
+    void onExpired(const scheduler::Ticket &ticket);
+    void onRequestFinished(const QString &request, protocol::Status status, qint64 runMs);
+    void maybeFinishShutdown();
+
+    void handleHttp(const transport::HttpRequest &request,
+                    const std::function<void(const transport::HttpResponse &)> &reply);
+    transport::HttpResponse readiness() const;
+
+    QString newRequestId();
+
+    ServerConfig m_config;
+    TokenAuth m_auth;
+    QString m_tokenPath;
+    bool m_tokenCreated = false;
+    QString m_resourcesDir;
+    std::unique_ptr<languages::LanguageRegistry> m_languages;
+    transport::FrontDoor *m_front = nullptr;
+    scheduler::Scheduler *m_scheduler = nullptr;
+    QHash<QString, transport::ClientConnection *> m_connections; // by connection id
+    QHash<QString, RunRequest *> m_requests;                      // by request id
+    QHash<QString, QString> m_requestOwner;                       // request -> connection id
+    Metrics m_metrics;
+    QString m_requestPrefix;
+    quint64 m_nextRequest = 0;
+    bool m_draining = false;
+};
+
+} // namespace coderoom::core

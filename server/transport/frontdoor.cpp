@@ -1,0 +1,239 @@
+#include "frontdoor.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+#include <QWebSocket>
+#include <QWebSocketServer>
+
+Q_LOGGING_CATEGORY(lcFront, "coderoom.server.transport")
+
+namespace coderoom::transport {
+
+namespace {
+
+struct ParsedHead
+{
+    QByteArray method;
+    QString path;
+    QString query;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    bool valid = false;
+};
+
+ParsedHead parseHead(const QByteArray &head)
+{
+    ParsedHead out;
+    const QList<QByteArray> lines = head.split('\n');
+    if (lines.isEmpty())
+        return out;
+    const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+    if (requestLine.size() != 3 || !requestLine[2].startsWith("HTTP/1."))
+        return out;
+    out.method = requestLine[0];
+    const QString target = QString::fromLatin1(requestLine[1]);
+    const qsizetype q = target.indexOf(QLatin1Char('?'));
+    out.path = q < 0 ? target : target.left(q);
+    out.query = q < 0 ? QString() : target.mid(q + 1);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        if (line.isEmpty())
+            continue;
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0)
+            return out;
+        out.headers.append({line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
+    }
+    out.valid = out.path.startsWith(QLatin1Char('/'));
+    return out;
+}
+
+void writeResponse(QTcpSocket *socket, const HttpResponse &response)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(response.status) + ' ' +
+                     reasonPhrase(response.status) + "\r\n";
+    out += "Content-Type: " + response.contentType + "\r\n";
+    out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
+    out += "Connection: close\r\n";
+    for (const auto &[name, value] : response.headers)
+        out += name + ": " + value + "\r\n";
+    out += "\r\n";
+    out += response.body;
+    socket->write(out);
+    socket->disconnectFromHost();
+}
+
+} // namespace
+
+QByteArray HttpRequest::header(const QByteArray &lowerName) const
+{
+    for (const auto &[name, value] : headers) {
+        if (name == lowerName)
+            return value;
+    }
+    return {};
+}
+
+HttpResponse HttpResponse::json(int status, const QByteArray &body)
+{
+    return {status, "application/json", body, {}};
+}
+
+HttpResponse HttpResponse::text(int status, const QByteArray &body)
+{
+    return {status, "text/plain; charset=utf-8", body, {}};
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+FrontDoor::FrontDoor(const FrontConfig &config, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_tcp(new QTcpServer(this))
+    , m_ws(new QWebSocketServer(QStringLiteral("coderoom"), QWebSocketServer::NonSecureMode, this))
+{
+    connect(m_tcp, &QTcpServer::newConnection, this, &FrontDoor::onNewConnection);
+    connect(m_ws, &QWebSocketServer::newConnection, this, [this] {
+        while (QWebSocket *socket = m_ws->nextPendingConnection())
+            emit webSocketConnected(socket);
+    });
+}
+
+FrontDoor::~FrontDoor() = default;
+
+bool FrontDoor::listen(QString *error)
+{
+    if (!m_tcp->listen(m_config.address, m_config.port)) {
+        if (error)
+            *error = m_tcp->errorString();
+        return false;
+    }
+    return true;
+}
+
+void FrontDoor::stopListening() { m_tcp->close(); }
+
+quint16 FrontDoor::port() const { return m_tcp->serverPort(); }
+
+QHostAddress FrontDoor::address() const { return m_tcp->serverAddress(); }
+
+void FrontDoor::onNewConnection()
+{
+    while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
+        // Nagle off: several small frames of one reply must not wait for a delayed ACK.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+        auto *timeout = new QTimer(socket);
+        timeout->setSingleShot(true);
+        connect(timeout, &QTimer::timeout, socket, [socket] {
+            writeResponse(socket, HttpResponse::text(408, "request head not received in time\n"));
+        });
+        timeout->start(m_config.headTimeoutMs);
+        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+        if (socket->bytesAvailable())
+            inspect(socket);
+    }
+}
+
+void FrontDoor::inspect(QTcpSocket *socket)
+{
+    // Peek, never read: an upgrade must reach QWebSocketServer with the handshake untouched.
+    const QByteArray seen = socket->peek(m_config.maxHeadBytes + 4);
+    const qsizetype end = seen.indexOf("\r\n\r\n");
+    if (end < 0) {
+        if (seen.size() > m_config.maxHeadBytes) {
+            socket->disconnect(this);
+            writeResponse(socket, HttpResponse::text(431, "request head too large\n"));
+        }
+        return;
+    }
+    const QByteArray head = seen.left(end);
+    const ParsedHead parsed = parseHead(head);
+    const bool upgrade = parsed.valid && parsed.path == m_config.webSocketPath &&
+                         parsed.method == "GET";
+    bool wantsWebSocket = false;
+    for (const auto &[name, value] : parsed.headers) {
+        if (name == "upgrade" && value.toLower() == "websocket")
+            wantsWebSocket = true;
+    }
+    if (upgrade && wantsWebSocket) {
+        socket->disconnect(this);
+        delete socket->findChild<QTimer *>();
+        disconnect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_ws->handleConnection(socket);
+        return;
+    }
+    answerHttp(socket, end + 4, head);
+}
+
+void FrontDoor::answerHttp(QTcpSocket *socket, qsizetype headLength, const QByteArray &head)
+{
+    const ParsedHead parsed = parseHead(head);
+    if (!parsed.valid) {
+        socket->disconnect(this);
+        writeResponse(socket, HttpResponse::text(400, "malformed HTTP request\n"));
+        return;
+    }
+    qint64 contentLength = 0;
+    for (const auto &[name, value] : parsed.headers) {
+        if (name == "content-length") {
+            bool ok = false;
+            contentLength = value.toLongLong(&ok);
+            if (!ok || contentLength < 0) {
+                socket->disconnect(this);
+                writeResponse(socket, HttpResponse::text(400, "bad Content-Length\n"));
+                return;
+            }
+        }
+    }
+    if (contentLength > m_config.maxBodyBytes) {
+        socket->disconnect(this);
+        writeResponse(socket, HttpResponse::json(413, R"({"message":"request body too large"})"));
+        return;
+    }
+    if (socket->bytesAvailable() < headLength + contentLength)
+        return; // wait for the rest of the body
+    socket->disconnect(this);
+    delete socket->findChild<QTimer *>();
+    socket->read(headLength);
+
+    HttpRequest request;
+    request.method = parsed.method;
+    request.path = parsed.path;
+    request.query = parsed.query;
+    request.headers = parsed.headers;
+    request.body = socket->read(contentLength);
+    request.peer = socket->peerAddress();
+
+    if (!m_httpHandler) {
+        writeResponse(socket, HttpResponse::text(404, "not found\n"));
+        return;
+    }
+    QPointer<QTcpSocket> guard(socket);
+    m_httpHandler(request, [guard](const HttpResponse &response) {
+        if (guard && guard->state() == QAbstractSocket::ConnectedState)
+            writeResponse(guard, response);
+    });
+}
+
+} // namespace coderoom::transport

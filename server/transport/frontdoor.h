@@ -1,0 +1,63 @@
+#pragma once
+
+#include "httptypes.h"
+
+#include <QObject>
+#include <QPointer>
+
+class QTcpServer;
+class QTcpSocket;
+class QWebSocket;
+class QWebSocketServer;
+
+// One TCP port serving both HTTP and the WebSocket endpoint /api/v1/ws.
+//
+// Qt's QWebSocketServer owns its sockets and leaves Nagle on, so a reply sent as several frames
+// waits ~40 ms for the peer's delayed ACK. We accept TCP ourselves, set TCP_NODELAY, peek at the
+// request head, and either hand the untouched socket to QWebSocketServer::handleConnection()
+// (WebSocket upgrade on the endpoint) or answer plain HTTP through the HttpHandler.
+//
+// Per accepted socket: ReadingHead --(upgrade to /api/v1/ws)--> handed to QWebSocketServer
+//                                   --(other request)--> ReadingBody -> Handling -> reply, close
+//                                   --(bad head, too large, 10 s silence)--> 400/431/408, close
+namespace coderoom::transport {
+
+struct FrontConfig
+{
+    QHostAddress address = QHostAddress::LocalHost;
+    quint16 port = 8765;
+    qint64 maxHeadBytes = 16 * 1024;
+    qint64 maxBodyBytes = 2 * 1024 * 1024;
+    int headTimeoutMs = 10000;
+    QString webSocketPath = QStringLiteral("/api/v1/ws");
+};
+
+class FrontDoor final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit FrontDoor(const FrontConfig &config, QObject *parent = nullptr);
+    ~FrontDoor() override;
+
+    void setHttpHandler(HttpHandler handler) { m_httpHandler = std::move(handler); }
+    bool listen(QString *error);
+    void stopListening(); // stop accepting; existing connections stay
+    quint16 port() const;
+    QHostAddress address() const;
+
+signals:
+    // A WebSocket client finished its handshake. The receiver takes ownership.
+    void webSocketConnected(QWebSocket *socket);
+
+private:
+    void onNewConnection();
+    void inspect(QTcpSocket *socket);
+    void answerHttp(QTcpSocket *socket, qsizetype headLength, const QByteArray &head);
+
+    FrontConfig m_config;
+    QTcpServer *m_tcp = nullptr;
+    QWebSocketServer *m_ws = nullptr;
+    HttpHandler m_httpHandler;
+};
+
+} // namespace coderoom::transport

@@ -1,0 +1,188 @@
+#include "serverfixture.h"
+
+#include <QDeadlineTimer>
+#include <QDir>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+namespace coderoom::tests {
+
+ServerProcess::ServerProcess() = default;
+
+ServerProcess::~ServerProcess()
+{
+    if (m_process.state() != QProcess::NotRunning) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
+{
+    QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                     QStringLiteral("--data-dir"), m_dataDir.path()};
+    args += extraArgs;
+    m_process.setProgram(QStringLiteral(CODEROOMD_PATH));
+    m_process.setArguments(args);
+    m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    m_process.start();
+    if (!m_process.waitForStarted(timeoutMs))
+        return false;
+    QDeadlineTimer deadline(timeoutMs);
+    QByteArray line;
+    while (!deadline.hasExpired()) {
+        if (m_process.canReadLine()) {
+            line = m_process.readLine().trimmed();
+            break;
+        }
+        if (!m_process.waitForReadyRead(int(deadline.remainingTime())))
+            break;
+    }
+    const QByteArray prefix = "coderoomd listening on ";
+    if (!line.startsWith(prefix)) {
+        qWarning() << "coderoomd did not announce itself:" << line << m_process.readAllStandardError();
+        return false;
+    }
+    m_url = QUrl(QString::fromUtf8(line.mid(prefix.size())));
+    return m_url.isValid() && m_url.port() > 0;
+}
+
+void ServerProcess::terminate() { ::kill(pid_t(m_process.processId()), SIGTERM); }
+
+bool ServerProcess::waitForExit(int timeoutMs) { return m_process.waitForFinished(timeoutMs); }
+
+QString ServerProcess::token() const
+{
+    QFile file(QDir(m_dataDir.path()).filePath(QStringLiteral("token")));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll().trimmed());
+}
+
+QByteArray ServerProcess::stderrText() { return m_process.readAllStandardError(); }
+
+WsClient::WsClient(QObject *parent)
+    : QObject(parent)
+{
+    connect(&m_socket, &QWebSocket::textMessageReceived, this, [this](const QString &text) {
+        m_received.append(QJsonDocument::fromJson(text.toUtf8()).object());
+        m_consumed.append(false);
+    });
+}
+
+bool WsClient::open(const QUrl &url, int timeoutMs)
+{
+    QSignalSpy connected(&m_socket, &QWebSocket::connected);
+    m_socket.open(url);
+    return connected.wait(timeoutMs) || isConnected();
+}
+
+bool WsClient::hello(const QString &token, const QString &user)
+{
+    send({{QStringLiteral("type"), QStringLiteral("hello")},
+          {QStringLiteral("protocol"), 1},
+          {QStringLiteral("token"), token},
+          {QStringLiteral("user"), user},
+          {QStringLiteral("client"), QStringLiteral("coderoom-tests/0.1")}});
+    return waitFor(QStringLiteral("welcome")).value(QStringLiteral("type")).toString() ==
+           QLatin1String("welcome");
+}
+
+void WsClient::send(const QJsonObject &message)
+{
+    m_socket.sendTextMessage(
+        QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+}
+
+void WsClient::sendRaw(const QByteArray &frame) { m_socket.sendTextMessage(QString::fromUtf8(frame)); }
+
+QJsonObject WsClient::waitFor(const QString &type, const QString &request, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        for (qsizetype i = 0; i < m_received.size(); ++i) {
+            const QJsonObject &m = m_received[i];
+            if (m_consumed[i] || m.value(QStringLiteral("type")).toString() != type)
+                continue;
+            if (!request.isEmpty() && m.value(QStringLiteral("request")).toString() != request)
+                continue;
+            m_consumed[i] = true;
+            return m;
+        }
+        if (deadline.hasExpired() || !isConnected())
+            return {};
+        // Event-loop turns while polling a condition (what QTRY_* does), not a guessed delay.
+        QTest::qWait(2);
+    }
+}
+
+QList<QJsonObject> WsClient::eventsOf(const QString &request) const
+{
+    QList<QJsonObject> out;
+    for (const QJsonObject &m : m_received) {
+        if (m.value(QStringLiteral("request")).toString() == request)
+            out.append(m);
+    }
+    return out;
+}
+
+QString WsClient::run(const QString &code, const QJsonObject &extra)
+{
+    const QString id = QStringLiteral("c%1").arg(++m_nextId);
+    QJsonObject message{{QStringLiteral("type"), QStringLiteral("run")},
+                        {QStringLiteral("id"), id},
+                        {QStringLiteral("language"), QStringLiteral("python")},
+                        {QStringLiteral("files"),
+                         QJsonArray{QJsonObject{{QStringLiteral("name"), QStringLiteral("main.py")},
+                                                {QStringLiteral("content"), code}}}}};
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        message.insert(it.key(), it.value());
+    send(message);
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired()) {
+        for (qsizetype i = 0; i < m_received.size(); ++i) {
+            const QJsonObject &m = m_received[i];
+            if (m_consumed[i] || m.value(QStringLiteral("id")).toString() != id)
+                continue;
+            const QString type = m.value(QStringLiteral("type")).toString();
+            if (type == QLatin1String("accepted")) {
+                m_consumed[i] = true;
+                return m.value(QStringLiteral("request")).toString();
+            }
+            return {}; // refused: result or error with our id stays for the caller
+        }
+        QTest::qWait(2);
+    }
+    return {};
+}
+
+QJsonObject WsClient::runToResult(const QString &code, const QJsonObject &extra, int timeoutMs)
+{
+    const QString request = run(code, extra);
+    if (request.isEmpty())
+        return {};
+    return waitFor(QStringLiteral("result"), request, timeoutMs);
+}
+
+QList<qint64> processesWithMarker(const QByteArray &marker)
+{
+    QList<qint64> out;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
+            out.append(pid);
+    }
+    return out;
+}
+
+} // namespace coderoom::tests

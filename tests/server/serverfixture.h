@@ -1,0 +1,76 @@
+#pragma once
+
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+#include <QWebSocket>
+
+// Test helpers: a real coderoomd child on port 0, and a WebSocket client that collects frames.
+namespace coderoom::tests {
+
+class ServerProcess
+{
+public:
+    ServerProcess();
+    ~ServerProcess();
+
+    // Starts coderoomd with these extra flags; waits for the "listening on" line.
+    bool start(const QStringList &extraArgs = {}, int timeoutMs = 20000);
+    void terminate(); // SIGTERM
+    bool waitForExit(int timeoutMs);
+    int exitCode() const { return m_process.exitCode(); }
+    QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
+
+    QUrl url() const { return m_url; }
+    quint16 port() const { return quint16(m_url.port()); }
+    QString token() const;
+    QString dataDir() const { return m_dataDir.path(); }
+    QByteArray stderrText();
+    qint64 pid() const { return m_process.processId(); }
+
+private:
+    QTemporaryDir m_dataDir;
+    QProcess m_process;
+    QUrl m_url;
+};
+
+class WsClient : public QObject
+{
+    Q_OBJECT
+public:
+    explicit WsClient(QObject *parent = nullptr);
+
+    bool open(const QUrl &url, int timeoutMs = 5000);
+    bool hello(const QString &token, const QString &user = QStringLiteral("alice"));
+    void send(const QJsonObject &message);
+    void sendRaw(const QByteArray &frame);
+    bool isConnected() const { return m_socket.state() == QAbstractSocket::ConnectedState; }
+
+    // Waits for the first not-yet-consumed message matching; consumes and returns it.
+    QJsonObject waitFor(const QString &type, const QString &request = {}, int timeoutMs = 15000);
+    QList<QJsonObject> received() const { return m_received; }
+    // All messages of a request, in arrival order.
+    QList<QJsonObject> eventsOf(const QString &request) const;
+    // Sends run, waits for accepted, returns the request id (empty on refusal).
+    QString run(const QString &code, const QJsonObject &extra = {});
+    QJsonObject runToResult(const QString &code, const QJsonObject &extra = {},
+                            int timeoutMs = 30000);
+
+    QWebSocket &socket() { return m_socket; }
+
+private:
+    QWebSocket m_socket;
+    QList<QJsonObject> m_received;
+    QList<qint64> m_arrivalMs;
+    QList<bool> m_consumed;
+    int m_nextId = 0;
+};
+
+// Processes on the machine whose command line contains `marker`.
+QList<qint64> processesWithMarker(const QByteArray &marker);
+
+} // namespace coderoom::tests

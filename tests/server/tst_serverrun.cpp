@@ -1,0 +1,325 @@
+// End to end through the real coderoomd: a real WebSocket client, real sandboxed python3.
+#include "serverfixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTest>
+
+using namespace coderoom::tests;
+
+class TestServerRun : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void welcomeListsPython();
+    void runs_data();
+    void runs();
+    void infiniteLoopTimesOutAndLeavesNothing();
+    void outputStreamsBeforeTheResult();
+    void interactiveInputAndInputWait();
+    void cancelStopsARunningProgram();
+    void badTokenIsRefusedAndServerStaysUp();
+    void malformedFrames_data();
+    void malformedFrames();
+    void http_data();
+    void http();
+    void portTakenExitsWithAClearMessage();
+    void sigtermFinishesRunningWorkAndExitsZero();
+    void cleanupTestCase();
+
+private:
+    ServerProcess m_server;
+    WsClient m_client;
+};
+
+void TestServerRun::initTestCase()
+{
+    QVERIFY(m_server.start());
+    QVERIFY(m_client.open(m_server.url()));
+    QVERIFY(m_client.hello(m_server.token()));
+}
+
+void TestServerRun::welcomeListsPython()
+{
+    WsClient client;
+    QVERIFY(client.open(m_server.url()));
+    client.send({{"type", "hello"}, {"id", "h1"}, {"protocol", 1}, {"token", m_server.token()},
+                 {"user", "bob"}});
+    const QJsonObject welcome = client.waitFor("welcome");
+    QCOMPARE(welcome.value("id").toString(), QString("h1"));
+    QCOMPARE(welcome.value("protocol").toInt(), 1);
+    bool python = false;
+    for (const QJsonValue &l : welcome.value("languages").toArray()) {
+        if (l.toObject().value("id").toString() == "python") {
+            python = true;
+            QVERIFY(l.toObject().value("version").toString().startsWith("3."));
+        }
+    }
+    QVERIFY(python);
+    QCOMPARE(welcome.value("limits").toObject().value("run_time_ms").toInt(), 10000);
+}
+
+void TestServerRun::runs_data()
+{
+    QTest::addColumn<QString>("code");
+    QTest::addColumn<QJsonObject>("extra");
+    QTest::addColumn<QString>("status");
+    QTest::addColumn<int>("exitCode");
+    QTest::addColumn<QString>("stdoutText");
+    QTest::addColumn<QString>("stderrContains");
+
+    QTest::addRow("print(1+1) prints 2 and succeeds")
+        << "print(1+1)" << QJsonObject{} << "ok" << 0 << "2\n" << "";
+    QTest::addRow("an exception is an error with its traceback on stderr")
+        << "x = 1\nprint('before')\n1/0\n" << QJsonObject{} << "error" << 1 << "before\n"
+        << "ZeroDivisionError";
+    QTest::addRow("sys.exit(3) reports exit code 3")
+        << "import sys\nsys.exit(3)" << QJsonObject{} << "error" << 3 << "" << "";
+    QTest::addRow("stdin given is the whole input, then EOF")
+        << "import sys\ndata = sys.stdin.read()\nprint(len(data), data.upper())"
+        << QJsonObject{{"stdin", "abc\ndef\n"}} << "ok" << 0 << "8 ABC\nDEF\n\n" << "";
+    QTest::addRow("non-ASCII output arrives intact")
+        << "print('Grüße, 世界')" << QJsonObject{} << "ok" << 0 << "Grüße, 世界\n" << "";
+    QTest::addRow("invalid UTF-8 output is replaced, not fatal")
+        << "import sys\nsys.stdout.buffer.write(b'a\\xffb\\x00c\\n')" << QJsonObject{} << "ok"
+        << 0 << QString::fromUtf8("a\xef\xbf\xbd" "b") + QChar(0) + "c\n" << "";
+    QTest::addRow("the host's files are not visible")
+        << "import os\nprint(os.path.exists('/root'), os.path.exists('/etc/shadow'))"
+        << QJsonObject{} << "ok" << 0 << "False False\n" << "";
+}
+
+void TestServerRun::runs()
+{
+    QFETCH(QString, code);
+    QFETCH(QJsonObject, extra);
+    QFETCH(QString, status);
+    QFETCH(int, exitCode);
+    QFETCH(QString, stdoutText);
+    QFETCH(QString, stderrContains);
+
+    const QString request = m_client.run(code, extra);
+    QVERIFY(!request.isEmpty());
+    const QJsonObject result = m_client.waitFor("result", request);
+    QCOMPARE(result.value("status").toString(), status);
+    QCOMPARE(result.value("exit_code").toInt(-1), exitCode);
+    QString out;
+    QString err;
+    bool sawStarted = false;
+    for (const QJsonObject &e : m_client.eventsOf(request)) {
+        if (e.value("type") == "started")
+            sawStarted = true;
+        if (e.value("type") == "output") {
+            QVERIFY2(sawStarted, "output before started");
+            (e.value("stream") == "stdout" ? out : err) += e.value("data").toString();
+        }
+    }
+    QVERIFY(sawStarted);
+    QCOMPARE(out, stdoutText);
+    if (!stderrContains.isEmpty())
+        QVERIFY2(err.contains(stderrContains), qPrintable(err));
+    QVERIFY(result.value("time_ms").toInteger() >= 0);
+}
+
+void TestServerRun::infiniteLoopTimesOutAndLeavesNothing()
+{
+    const QByteArray marker = "coderoom-loop-marker-" + QByteArray::number(QCoreApplication::applicationPid());
+    const QString code = QStringLiteral("import os, sys\n# %1\n"
+                                        "if os.fork() == 0:\n    os.setsid()\n"
+                                        "    while True: pass\n"
+                                        "while True: pass\n")
+                             .arg(QString::fromLatin1(marker));
+    QElapsedTimer timer;
+    timer.start();
+    const QString request =
+        m_client.run(code, {{"args", QJsonArray{QString::fromLatin1(marker)}},
+                            {"limits", QJsonObject{{"run_time_ms", 1500}}}});
+    QVERIFY(!request.isEmpty());
+    const QJsonObject result = m_client.waitFor("result", request, 15000);
+    QCOMPARE(result.value("status").toString(), QString("timeout"));
+    QVERIFY2(timer.elapsed() < 1500 + 3000, qPrintable(QString::number(timer.elapsed())));
+    QVERIFY(result.value("message").toString().contains("time limit"));
+    QTRY_VERIFY_WITH_TIMEOUT(processesWithMarker(marker).isEmpty(), 5000);
+}
+
+void TestServerRun::outputStreamsBeforeTheResult()
+{
+    const QString request = m_client.run(
+        "import time\nfor i in range(5):\n    print(i, flush=True)\n    time.sleep(0.1)\n");
+    QVERIFY(!request.isEmpty());
+    const QJsonObject result = m_client.waitFor("result", request);
+    QCOMPARE(result.value("status").toString(), QString("ok"));
+    int outputs = 0;
+    for (const QJsonObject &e : m_client.eventsOf(request))
+        outputs += e.value("type") == "output" ? 1 : 0;
+    // Five prints 100 ms apart arrive as separate events, not one blob at the end.
+    QVERIFY2(outputs >= 4, qPrintable(QString::number(outputs)));
+}
+
+void TestServerRun::interactiveInputAndInputWait()
+{
+    const QString request = m_client.run("name = input('name? ')\nprint('hello', name)\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!m_client.waitFor("input.wait", request).isEmpty());
+    m_client.send({{"type", "input"}, {"request", request}, {"data", "Ada\n"}});
+    const QJsonObject result = m_client.waitFor("result", request);
+    QCOMPARE(result.value("status").toString(), QString("ok"));
+    QString out;
+    for (const QJsonObject &e : m_client.eventsOf(request)) {
+        if (e.value("type") == "output")
+            out += e.value("data").toString();
+    }
+    QCOMPARE(out, QString("name? hello Ada\n"));
+}
+
+void TestServerRun::cancelStopsARunningProgram()
+{
+    const QString request = m_client.run("import time\nprint('go', flush=True)\ntime.sleep(60)\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!m_client.waitFor("output", request).isEmpty());
+    m_client.send({{"type", "cancel"}, {"request", request}});
+    const QJsonObject result = m_client.waitFor("result", request, 5000);
+    QCOMPARE(result.value("status").toString(), QString("cancelled"));
+}
+
+void TestServerRun::badTokenIsRefusedAndServerStaysUp()
+{
+    WsClient intruder;
+    QVERIFY(intruder.open(m_server.url()));
+    QSignalSpy closed(&intruder.socket(), &QWebSocket::disconnected);
+    intruder.send({{"type", "hello"}, {"id", "x"}, {"protocol", 1}, {"token", "wrong-token-123456"}});
+    const QJsonObject error = intruder.waitFor("error");
+    QCOMPARE(error.value("code").toString(), QString("unauthorized"));
+    QCOMPARE(error.value("id").toString(), QString("x"));
+    QVERIFY(closed.wait(5000) || !intruder.isConnected());
+    // Everyone else is still served.
+    QCOMPARE(m_client.runToResult("print('still here')").value("status").toString(), QString("ok"));
+}
+
+void TestServerRun::malformedFrames_data()
+{
+    QTest::addColumn<QByteArray>("frame");
+    QTest::addColumn<bool>("beforeHello");
+    QTest::addColumn<QString>("code");
+
+    QTest::addRow("not JSON is bad_request") << QByteArray("{nope") << false << "bad_request";
+    QTest::addRow("an unknown type is unknown_type")
+        << QByteArray(R"({"type":"fly","id":"u1"})") << false << "unknown_type";
+    QTest::addRow("run without files is bad_request")
+        << QByteArray(R"({"type":"run","id":"r","language":"python"})") << false << "bad_request";
+    QTest::addRow("an unknown language is unknown_language")
+        << QByteArray(R"({"type":"run","id":"r","language":"cobol","files":[{"name":"a","content":"x"}]})")
+        << false << "unknown_language";
+    QTest::addRow("a file name with .. is bad_request")
+        << QByteArray(R"({"type":"run","id":"r","language":"python","files":[{"name":"../x.py","content":"x"}]})")
+        << false << "bad_request";
+    QTest::addRow("a frame over 2 MiB is too_large")
+        << (QByteArray(R"({"type":"ping","pad":")") + QByteArray(3 * 1024 * 1024, 'a') + "\"}")
+        << false << "too_large";
+    QTest::addRow("code over max_code_bytes is too_large")
+        << (QByteArray(R"({"type":"run","language":"python","files":[{"name":"a.py","content":")") +
+            QByteArray(1536 * 1024, '#') + "\"}]}")
+        << false << "too_large";
+    QTest::addRow("input for someone else's request is not_found")
+        << QByteArray(R"({"type":"input","request":"r-nope","data":"x"})") << false << "not_found";
+    QTest::addRow("anything before hello is hello_required")
+        << QByteArray(R"({"type":"ping","id":"p"})") << true << "hello_required";
+    QTest::addRow("deeply nested JSON is bad_request")
+        << (QByteArray(R"({"type":"ping","x":)") + QByteArray(5000, '[') + QByteArray(5000, ']') + "}")
+        << false << "bad_request";
+}
+
+void TestServerRun::malformedFrames()
+{
+    QFETCH(QByteArray, frame);
+    QFETCH(bool, beforeHello);
+    QFETCH(QString, code);
+
+    WsClient client;
+    QVERIFY(client.open(m_server.url()));
+    if (!beforeHello)
+        QVERIFY(client.hello(m_server.token()));
+    client.sendRaw(frame);
+    const QJsonObject error = client.waitFor("error");
+    QCOMPARE(error.value("code").toString(), code);
+    QVERIFY(!error.value("message").toString().isEmpty());
+    // The connection stays usable.
+    client.send({{"type", "ping"}, {"id", "after"}});
+    if (beforeHello)
+        QCOMPARE(client.waitFor("error").value("code").toString(), QString("hello_required"));
+    else
+        QCOMPARE(client.waitFor("pong").value("id").toString(), QString("after"));
+}
+
+void TestServerRun::http_data()
+{
+    QTest::addColumn<QString>("path");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QByteArray>("contains");
+    QTest::addRow("/health says ok") << "/health" << 200 << QByteArray(R"("status":"ok")");
+    QTest::addRow("/ready reports the sandbox and languages")
+        << "/ready" << 200 << QByteArray(R"("enforcement")");
+    QTest::addRow("/metrics is Prometheus text") << "/metrics" << 200
+                                                 << QByteArray("coderoom_queue_depth 0");
+    QTest::addRow("an unknown path is 404") << "/nope" << 404 << QByteArray("not found");
+}
+
+void TestServerRun::http()
+{
+    QFETCH(QString, path);
+    QFETCH(int, status);
+    QFETCH(QByteArray, contains);
+    QNetworkAccessManager nam;
+    QUrl url = m_server.url();
+    url.setScheme("http");
+    url.setPath(path);
+    QNetworkReply *reply = nam.get(QNetworkRequest(url));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+    const QByteArray body = reply->readAll();
+    QVERIFY2(body.contains(contains), body.constData());
+    reply->deleteLater();
+}
+
+void TestServerRun::portTakenExitsWithAClearMessage()
+{
+    ServerProcess second;
+    QVERIFY(!second.start({"--listen", QStringLiteral("127.0.0.1:%1").arg(m_server.port())}, 10000));
+    QVERIFY(second.waitForExit(10000));
+    QVERIFY(second.exitCode() != 0);
+    QVERIFY(second.stderrText().contains("cannot listen"));
+}
+
+void TestServerRun::sigtermFinishesRunningWorkAndExitsZero()
+{
+    ServerProcess server;
+    QVERIFY(server.start());
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    const QString request =
+        client.run("import time\nprint('working', flush=True)\ntime.sleep(0.5)\nprint('done')\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!client.waitFor("output", request).isEmpty());
+    server.terminate();
+    const QJsonObject result = client.waitFor("result", request, 10000);
+    QCOMPARE(result.value("status").toString(), QString("ok"));
+    QVERIFY(server.waitForExit(10000));
+    QCOMPARE(server.exitStatus(), QProcess::NormalExit);
+    QCOMPARE(server.exitCode(), 0);
+}
+
+void TestServerRun::cleanupTestCase()
+{
+    m_server.terminate();
+    QVERIFY(m_server.waitForExit(10000));
+    QCOMPARE(m_server.exitCode(), 0);
+}
+
+QTEST_GUILESS_MAIN(TestServerRun)
+#include "tst_serverrun.moc"
