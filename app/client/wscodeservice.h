@@ -70,8 +70,14 @@ protected:
     app::ReplSession *doOpenSession(const QString &language) override;
 
 private:
+    friend class WsCodeServicePrivate;
     friend class WsJob;
     friend class WsReplSession;
+    // CodeService's setters are protected; the private class reaches them through these.
+    void applyState(app::ConnectionState state, const QString &detail, int retryIn = 0);
+    void applyLanguages(const QList<protocol::LanguageInfo> &languages,
+                        const protocol::ServerLimits &limits);
+
     std::unique_ptr<WsCodeServicePrivate> d;
 };
 

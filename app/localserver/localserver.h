@@ -88,6 +88,13 @@ signals:
     void done(coderoom::localserver::LocalServerOutcome outcome, const QString &message);
 
 private:
+    void setState(LocalServerState state);
+    void finish(LocalServerOutcome outcome, const QString &message);
+    bool writeTokenFile();
+    void launch();
+    void readStdout();
+    void onProcessEnded(const QString &reason);
+
     std::unique_ptr<LocalServerPrivate> d;
 };
 
