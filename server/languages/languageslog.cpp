@@ -1,0 +1,3 @@
+#include "languageslog.h"
+
+Q_LOGGING_CATEGORY(lcLanguages, "coderoom.server.languages")
