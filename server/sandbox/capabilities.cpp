@@ -1,0 +1,86 @@
+#include "sandboxprocess.h"
+
+#include "bwrapcommand_p.h"
+#include "sandboxlog_p.h"
+#include "seccompfilter_p.h"
+
+#include <QEventLoop>
+#include <QFileInfo>
+#include <QProcess>
+#include <QTimer>
+
+#include <unistd.h>
+
+namespace coderoom::sandbox {
+
+namespace {
+
+Capabilities probe()
+{
+    Capabilities caps;
+    caps.bwrapPath = QLatin1String(bwrapPath);
+    if (!QFileInfo(caps.bwrapPath).isExecutable()) {
+        caps.problem = QStringLiteral("%1 not found (install bubblewrap)").arg(caps.bwrapPath);
+        return caps;
+    }
+    QProcess version;
+    version.start(caps.bwrapPath, {QStringLiteral("--version")});
+    if (version.waitForFinished(5000))
+        caps.bwrapVersion = QString::fromUtf8(version.readAllStandardOutput()).trimmed();
+    if (!QFileInfo(QLatin1String(prlimitPath)).isExecutable()) {
+        caps.problem = QStringLiteral("%1 not found (util-linux)").arg(QLatin1String(prlimitPath));
+        return caps;
+    }
+    caps.seccomp = seccompProgram().isValid();
+    caps.dropsPrivileges = ::geteuid() == 0;
+
+    // A trivial sandbox, run the way every job runs.
+    SandboxProcess process;
+    Spec spec;
+    spec.command = {QStringLiteral("/usr/bin/true")};
+    spec.stdinData = QByteArray();
+    spec.limits.wallMs = 10000;
+    Result result;
+    QEventLoop loop;
+    QObject::connect(&process, &SandboxProcess::done, &loop, [&](const Result &r) {
+        result = r;
+        loop.quit();
+    });
+    process.start(spec);
+    loop.exec();
+    caps.usable = result.outcome == Outcome::Exited && result.exitCode == 0;
+    if (!caps.usable)
+        caps.problem = QStringLiteral("a trivial sandbox failed: %1 %2")
+                           .arg(toString(result.outcome), result.message);
+
+    caps.enforcement = {
+        QStringLiteral("isolation: bwrap user+pid+mount+ipc+uts+net+cgroup namespaces, "
+                       "no network, caps dropped, nested user namespaces disabled"),
+        QStringLiteral("filesystem: /usr read-only, private /tmp and /work tmpfs (size=)"),
+        QStringLiteral("wall time: QTimer, then SIGKILL of the PID namespace's init"),
+        QStringLiteral("cpu: RLIMIT_CPU per process + total sampled from /proc every 50 ms"),
+        QStringLiteral("memory: RLIMIT_AS per process (address space, not RSS)"),
+        QStringLiteral("processes: RLIMIT_NPROC set inside the job's own user namespace"),
+        QStringLiteral("file size: RLIMIT_FSIZE; open files: RLIMIT_NOFILE; core: 0"),
+        QStringLiteral("output: counted in the server, job stopped at the cap"),
+        caps.seccomp
+            ? QStringLiteral("syscalls: seccomp deny-list (EPERM)")
+            : QStringLiteral("syscalls: NO seccomp filter (%1)").arg(seccompProgram().error),
+        caps.dropsPrivileges ? QStringLiteral("uid: server is root; jobs run as 65534")
+                             : QStringLiteral("uid: jobs run as the server's own uid"),
+        QStringLiteral("cgroup: none (no delegated cgroup v2 subtree)"),
+    };
+    qCInfo(lcSandbox) << "sandbox capabilities: usable" << caps.usable << caps.bwrapVersion
+                      << "seccomp" << caps.seccomp << caps.problem;
+    return caps;
+}
+
+} // namespace
+
+const Capabilities &probeCapabilities()
+{
+    static const Capabilities capabilities = probe();
+    return capabilities;
+}
+
+} // namespace coderoom::sandbox

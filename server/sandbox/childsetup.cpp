@@ -1,0 +1,81 @@
+#include "childsetup_p.h"
+
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace coderoom::sandbox {
+
+bool ChildSetup::addFd(int source, int target)
+{
+    if (fdCount >= MaxFds || source < 0)
+        return false;
+    fds[fdCount++] = {source, target};
+    return true;
+}
+
+void ChildSetup::addLimit(int resource, rlim_t soft, rlim_t hard)
+{
+    if (limitCount < MaxLimits)
+        limits[limitCount++] = {resource, soft, hard};
+}
+
+int ChildSetup::firstFreeFd() const
+{
+    int highest = 2;
+    for (int i = 0; i < fdCount; ++i)
+        highest = fds[i].target > highest ? fds[i].target : highest;
+    return highest + 1;
+}
+
+void ChildSetup::apply() const noexcept
+{
+    // Copy every source above all targets first, so a dup2 onto a target can never clobber a
+    // source that is still to be moved. dup2 clears O_CLOEXEC on the target; the copies keep
+    // it and vanish below.
+    const int firstFree = firstFreeFd();
+    int copies[MaxFds];
+    for (int i = 0; i < fdCount; ++i) {
+        copies[i] = ::fcntl(fds[i].source, F_DUPFD_CLOEXEC, firstFree);
+        if (copies[i] < 0)
+            _exit(126);
+    }
+    for (int i = 0; i < fdCount; ++i) {
+        if (::dup2(copies[i], fds[i].target) < 0)
+            _exit(126);
+    }
+    // Qt 6.4's QProcess closes no inherited descriptors: without this the sandbox would see
+    // every socket and file the server has open at the moment of fork.
+    ::close_range(static_cast<unsigned>(firstFree), ~0U, 0);
+
+    // A server may block or ignore signals (signalfd, SIGPIPE); exec keeps both.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        if (sig != SIGKILL && sig != SIGSTOP)
+            ::signal(sig, SIG_DFL);
+    }
+
+    for (int i = 0; i < limitCount; ++i) {
+        const rlimit value{limits[i].soft, limits[i].hard};
+        ::setrlimit(limits[i].resource, &value);
+    }
+
+    // Out of the server's process group: a Ctrl+C on the server's terminal is not the job's.
+    ::setsid();
+
+    if (dropPrivileges) {
+        if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)
+            _exit(126);
+        if (::getuid() == 0 || ::geteuid() == 0)
+            _exit(126);
+    }
+    // After setuid: changing credentials clears the parent-death signal.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+}
+
+} // namespace coderoom::sandbox

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <sys/resource.h>
+#include <sys/types.h>
+
+// What the forked child does between fork and exec of bwrap. QProcess runs apply() in the child
+// (setChildProcessModifier): it must be async-signal-safe (no allocation, no locks, no Qt) and
+// cannot report failure, so everything is precomputed into fixed-size arrays before start() and
+// the effects are verified from outside by the tests.
+namespace coderoom::sandbox {
+
+struct ChildSetup
+{
+    static constexpr int MaxFds = 64;
+    static constexpr int MaxLimits = 8;
+
+    struct FdMove
+    {
+        int source = -1; // descriptor in the server (O_CLOEXEC)
+        int target = -1; // number it gets in bwrap (0 for stdin, 3/4 control, 5.. for bwrap)
+    };
+    struct Limit
+    {
+        int resource = 0;
+        rlim_t soft = 0;
+        rlim_t hard = 0; // the program cannot raise it again
+    };
+
+    FdMove fds[MaxFds];
+    int fdCount = 0;
+    Limit limits[MaxLimits];
+    int limitCount = 0;
+    bool dropPrivileges = false; // running as root: become uid/gid before exec
+    uid_t uid = 65534;
+    gid_t gid = 65534;
+
+    bool addFd(int source, int target);
+    void addLimit(int resource, rlim_t soft, rlim_t hard);
+    void addLimit(int resource, rlim_t value) { addLimit(resource, value, value); }
+    int firstFreeFd() const; // one above the highest target
+
+    // In the child only. Moves descriptors into place (everything else >= 3 closed), resets
+    // signal state, sets rlimits, leaves the session, drops privileges, asks for SIGKILL when
+    // the server dies.
+    void apply() const noexcept;
+};
+
+} // namespace coderoom::sandbox

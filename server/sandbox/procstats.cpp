@@ -1,0 +1,121 @@
+#include "procstats_p.h"
+
+#include <QByteArrayList>
+
+#include <cerrno>
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace coderoom::sandbox {
+
+namespace {
+
+QByteArray readLink(const QByteArray &path)
+{
+    char buffer[256];
+    const ssize_t n = ::readlink(path.constData(), buffer, sizeof buffer);
+    return n > 0 ? QByteArray(buffer, n) : QByteArray();
+}
+
+// Small /proc files only; /proc reads are atomic per read() for these.
+QByteArray readSmallFile(const QByteArray &path)
+{
+    const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    char buffer[4096];
+    ssize_t n;
+    do {
+        n = ::read(fd, buffer, sizeof buffer);
+    } while (n < 0 && errno == EINTR);
+    ::close(fd);
+    return n > 0 ? QByteArray(buffer, n) : QByteArray();
+}
+
+qint64 statusFieldKb(const QByteArray &status, const char *field)
+{
+    const qsizetype at = status.indexOf(field);
+    if (at < 0)
+        return 0;
+    const qsizetype end = status.indexOf('\n', at);
+    const QByteArray line = status.mid(at, end < 0 ? -1 : end - at);
+    const QByteArrayList parts = line.simplified().split(' ');
+    return parts.size() >= 2 ? parts.at(1).toLongLong() : 0;
+}
+
+} // namespace
+
+QByteArray pidNamespaceLink(quint64 namespaceId)
+{
+    return "pid:[" + QByteArray::number(namespaceId) + ']';
+}
+
+QByteArray pidNamespaceOf(pid_t pid)
+{
+    return readLink(("/proc/" + QByteArray::number(pid) + "/ns/pid"));
+}
+
+QByteArray descriptorLink(int fd)
+{
+    return readLink(("/proc/self/fd/" + QByteArray::number(fd)));
+}
+
+QList<pid_t> processesInNamespace(const QByteArray &namespaceLink)
+{
+    QList<pid_t> pids;
+    if (namespaceLink.isEmpty())
+        return pids;
+    DIR *dir = ::opendir("/proc");
+    if (!dir)
+        return pids;
+    char path[300]; // d_name is up to 255 bytes
+    char link[64];
+    while (const dirent *entry = ::readdir(dir)) {
+        if (entry->d_name[0] < '1' || entry->d_name[0] > '9')
+            continue;
+        ::snprintf(path, sizeof path, "/proc/%s/ns/pid", entry->d_name);
+        const ssize_t n = ::readlink(path, link, sizeof link);
+        if (n == namespaceLink.size() && ::memcmp(link, namespaceLink.constData(), n) == 0)
+            pids << static_cast<pid_t>(::atoi(entry->d_name));
+    }
+    ::closedir(dir);
+    return pids;
+}
+
+JobSample sampleJob(const QByteArray &namespaceLink, const QByteArray &stdinPipe)
+{
+    static const long ticks = ::sysconf(_SC_CLK_TCK);
+    JobSample sample;
+    sample.pids = processesInNamespace(namespaceLink);
+    qint64 totalTicks = 0;
+    for (const pid_t pid : std::as_const(sample.pids)) {
+        const QByteArray base = "/proc/" + QByteArray::number(pid);
+        const QByteArray stat = readSmallFile((base + "/stat"));
+        // Fields after the command name (which may contain spaces and parentheses): state is
+        // field 3, utime 14, stime 15, cutime 16, cstime 17.
+        const qsizetype close = stat.lastIndexOf(')');
+        if (close >= 0) {
+            const QByteArrayList fields = stat.mid(close + 2).split(' ');
+            if (fields.size() > 14) {
+                for (int i = 11; i <= 14; ++i)
+                    totalTicks += fields.at(i).toLongLong();
+            }
+        }
+        const QByteArray status = readSmallFile((base + "/status"));
+        sample.rssKb += statusFieldKb(status, "VmRSS:");
+        sample.peakKb = std::max(sample.peakKb, statusFieldKb(status, "VmHWM:"));
+
+        if (!stdinPipe.isEmpty() && !sample.readingStdin) {
+            // "0 0x0 ..." = read(0, ...) on x86-64; readv is 19. Anything else (running, a
+            // sleep, a poll) is not "waiting for input" as far as we can tell.
+            const QByteArray syscall = readSmallFile((base + "/syscall"));
+            if (syscall.startsWith("0 0x0 ") || syscall.startsWith("19 0x0 "))
+                sample.readingStdin = readLink((base + "/fd/0")) == stdinPipe;
+        }
+    }
+    sample.cpuMs = ticks > 0 ? totalTicks * 1000 / ticks : 0;
+    return sample;
+}
+
+} // namespace coderoom::sandbox

@@ -1,0 +1,816 @@
+#include "sandboxprocess.h"
+
+#include "bwrapcommand_p.h"
+#include "childsetup_p.h"
+#include "procstats_p.h"
+#include "sandboxlog_p.h"
+#include "seccompfilter_p.h"
+
+#include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QProcessEnvironment>
+#include <QSocketNotifier>
+#include <QTimer>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+Q_LOGGING_CATEGORY(lcSandbox, "coderoom.server.sandbox")
+
+namespace coderoom::sandbox {
+
+namespace {
+
+constexpr int pollIntervalMs = 50;
+constexpr int killGraceMs = 200;
+constexpr qsizetype stderrTailBytes = 8192;
+constexpr qsizetype maxControlLine = 1024 * 1024;
+
+// Writes without letting a closed reader raise SIGPIPE in the server: the signal is blocked in
+// this thread for the call and a pending one is consumed.
+ssize_t writeNoSigpipe(int fd, const char *data, size_t size)
+{
+    sigset_t pipeSet;
+    sigset_t old;
+    sigemptyset(&pipeSet);
+    sigaddset(&pipeSet, SIGPIPE);
+    ::pthread_sigmask(SIG_BLOCK, &pipeSet, &old);
+    ssize_t n;
+    do {
+        n = ::write(fd, data, size);
+    } while (n < 0 && errno == EINTR);
+    const int error = errno;
+    if (n < 0 && error == EPIPE) {
+        const timespec zero{};
+        ::sigtimedwait(&pipeSet, nullptr, &zero);
+    }
+    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    errno = error;
+    return n;
+}
+
+// glibc 2.36's <sys/pidfd.h> lacks extern "C" guards, so C++ cannot link its wrappers.
+int pidfdOpen(pid_t pid)
+{
+    return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+}
+
+void pidfdKill(int pidfd)
+{
+    if (pidfd >= 0)
+        ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+}
+
+int memfdWith(const char *name, const QByteArray &content)
+{
+    const int fd = ::memfd_create(name, MFD_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    qsizetype written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.constData() + written,
+                                  static_cast<size_t>(content.size() - written));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            ::close(fd);
+            return -1;
+        }
+        written += n;
+    }
+    ::lseek(fd, 0, SEEK_SET);
+    return fd;
+}
+
+void closeFd(int &fd)
+{
+    if (fd >= 0)
+        ::close(fd);
+    fd = -1;
+}
+
+bool containsAny(const QByteArray &haystack, std::initializer_list<const char *> needles)
+{
+    return std::any_of(needles.begin(), needles.end(),
+                       [&haystack](const char *needle) { return haystack.contains(needle); });
+}
+
+} // namespace
+
+class SandboxProcessPrivate
+{
+public:
+    explicit SandboxProcessPrivate(SandboxProcess *owner)
+        : q(owner)
+    {}
+    ~SandboxProcessPrivate();
+
+    bool prepare(QString *error);
+    void closeChildEnds();
+    void closeAll();
+    void onStatusReadable();
+    void handleStatusLine(const QByteArray &line);
+    void onStdout();
+    void onStderr();
+    void deliver(Stream stream, QByteArray data);
+    void onControlReadable();
+    void flushStdin();
+    void poll();
+    void applySample(const JobSample &sample);
+    void beginKill(Outcome reason);
+    void killNamespace();
+    void onFinished(int exitCode, QProcess::ExitStatus status);
+    void finishFailed(const QString &message);
+    Result classify(int exitCode, QProcess::ExitStatus status) const;
+
+    SandboxProcess *const q;
+    QProcess m_process;
+    Spec m_spec;
+    SandboxProcess::State m_state = SandboxProcess::State::NotStarted;
+    ChildSetup m_child;
+
+    // Descriptors: ours (kept) and the child's ends (closed once bwrap runs).
+    int m_stdinWrite = -1;
+    int m_controlToDriver = -1;   // we write, the driver reads fd 3
+    int m_controlFromDriver = -1; // the driver writes fd 4, we read
+    int m_statusRead = -1;
+    QList<int> m_childEnds;
+    QByteArray m_stdinPipeLink;
+
+    QSocketNotifier *m_stdinNotifier = nullptr;
+    QSocketNotifier *m_controlNotifier = nullptr;
+    QSocketNotifier *m_statusNotifier = nullptr;
+
+    QByteArray m_stdinBuffer;
+    bool m_stdinCloseRequested = false;
+    QByteArray m_statusBuffer;
+    QByteArray m_controlBuffer;
+
+    pid_t m_initPid = 0; // host pid of the namespace's pid 1 (bwrap's init)
+    int m_initPidfd = -1;
+    QByteArray m_namespaceLink;
+    std::optional<int> m_reportedExitCode;
+
+    QElapsedTimer m_clock;
+    QTimer m_wallTimer;
+    QTimer m_pollTimer;
+    QTimer m_graceTimer;
+    std::optional<Outcome> m_killReason;
+    bool m_inputWantedSent = false;
+
+    qint64 m_outputBytes = 0;
+    qint64 m_cpuMs = 0;
+    qint64 m_memoryKb = 0;
+    QByteArray m_stderrTail;
+    bool m_sawMemoryError = false;
+    bool m_sawProcessError = false;
+    bool m_sawExecFailure = false;
+    bool m_doneQueued = false;
+};
+
+SandboxProcessPrivate::~SandboxProcessPrivate()
+{
+    closeAll();
+}
+
+bool SandboxProcessPrivate::prepare(QString *error)
+{
+    const QString invalid = validateSpec(m_spec);
+    if (!invalid.isEmpty()) {
+        *error = invalid;
+        return false;
+    }
+    const bool root = ::geteuid() == 0;
+    m_child = ChildSetup();
+    m_child.dropPrivileges = root;
+
+    int stdinPipe[2];
+    if (::pipe2(stdinPipe, O_CLOEXEC) != 0) {
+        *error = QStringLiteral("cannot create the stdin pipe: %1").arg(qt_error_string(errno));
+        return false;
+    }
+    m_stdinWrite = stdinPipe[1];
+    m_childEnds << stdinPipe[0];
+    m_child.addFd(stdinPipe[0], 0);
+    m_stdinPipeLink = descriptorLink(stdinPipe[0]);
+    ::fcntl(m_stdinWrite, F_SETFL, O_NONBLOCK);
+
+    if (m_spec.controlChannel) {
+        int toDriver[2];
+        int fromDriver[2];
+        if (::pipe2(toDriver, O_CLOEXEC) != 0) {
+            *error = QStringLiteral("cannot create the control pipes");
+            return false;
+        }
+        if (::pipe2(fromDriver, O_CLOEXEC) != 0) {
+            ::close(toDriver[0]);
+            ::close(toDriver[1]);
+            *error = QStringLiteral("cannot create the control pipes");
+            return false;
+        }
+        m_controlToDriver = toDriver[1];
+        m_controlFromDriver = fromDriver[0];
+        m_childEnds << toDriver[0] << fromDriver[1];
+        m_child.addFd(toDriver[0], controlReadFd);
+        m_child.addFd(fromDriver[1], controlWriteFd);
+        ::fcntl(m_controlToDriver, F_SETFL, O_NONBLOCK);
+        ::fcntl(m_controlFromDriver, F_SETFL, O_NONBLOCK);
+    }
+
+    int next = firstBwrapFd;
+    BwrapFds fds;
+    const auto pass = [this, &next](int fd) {
+        if (fd < 0)
+            return -1;
+        m_childEnds << fd;
+        if (!m_child.addFd(fd, next))
+            return -1;
+        return next++;
+    };
+
+    int status[2];
+    if (::pipe2(status, O_CLOEXEC) != 0) {
+        *error = QStringLiteral("cannot create the status pipe");
+        return false;
+    }
+    m_statusRead = status[0];
+    ::fcntl(m_statusRead, F_SETFL, O_NONBLOCK);
+    fds.jsonStatus = pass(status[1]);
+
+    if (seccompProgram().isValid()) {
+        fds.seccomp = pass(seccompProgramFd());
+        if (fds.seccomp < 0) {
+            *error = QStringLiteral("cannot pass the seccomp filter");
+            return false;
+        }
+    } else {
+        qCWarning(lcSandbox) << "running without seccomp:" << seccompProgram().error;
+    }
+    fds.passwd = pass(memfdWith("coderoom-passwd", sandboxPasswd()));
+    fds.group = pass(memfdWith("coderoom-group", sandboxGroup()));
+    for (const InputFile &file : std::as_const(m_spec.files)) {
+        const int fd = pass(memfdWith("coderoom-file", file.content));
+        if (fd < 0) {
+            *error = QStringLiteral("cannot pass the file %1").arg(file.name);
+            return false;
+        }
+        fds.files << fd;
+    }
+    if (fds.jsonStatus < 0 || fds.passwd < 0 || fds.group < 0) {
+        *error = QStringLiteral("cannot create descriptors for bwrap");
+        return false;
+    }
+
+    const Limits &limits = m_spec.limits;
+    const auto mb = [](qint64 value) {
+        return static_cast<rlim_t>(std::max<qint64>(value, 1)) << 20;
+    };
+    m_child.addLimit(RLIMIT_AS, mb(limits.memoryMb));
+    const qint64 cpuSeconds = std::max<qint64>((limits.cpuMs + 999) / 1000, 1);
+    // Soft below hard: the kernel sends SIGXCPU at the soft limit (recognisable), SIGKILL only
+    // a second later at the hard one.
+    m_child.addLimit(RLIMIT_CPU, static_cast<rlim_t>(cpuSeconds),
+                     static_cast<rlim_t>(cpuSeconds + 1));
+    m_child.addLimit(RLIMIT_FSIZE, mb(limits.fileSizeMb));
+    const int openFiles = std::max(limits.openFiles, m_child.firstFreeFd() + 16);
+    m_child.addLimit(RLIMIT_NOFILE, static_cast<rlim_t>(openFiles));
+    m_child.addLimit(RLIMIT_CORE, 0);
+    // See bwrapArguments(): the per-job process limit is set inside the namespace.
+    // Unprivileged servers cannot raise it; the call then fails harmlessly in the child.
+    m_child.addLimit(RLIMIT_NPROC, RLIM_INFINITY);
+
+    m_process.setProgram(QLatin1String(bwrapPath));
+    m_process.setArguments(bwrapArguments(m_spec, fds));
+    // bwrap's own pid 1 keeps this environment and shows it in /proc/1/environ.
+    QProcessEnvironment environment;
+    environment.insert(QStringLiteral("PATH"), QStringLiteral("/usr/bin:/bin"));
+    m_process.setProcessEnvironment(environment);
+    m_process.setWorkingDirectory(QStringLiteral("/"));
+    const ChildSetup *setup = &m_child;
+    m_process.setChildProcessModifier([setup] { setup->apply(); });
+    return true;
+}
+
+void SandboxProcessPrivate::closeChildEnds()
+{
+    for (int &fd : m_childEnds)
+        closeFd(fd);
+    m_childEnds.clear();
+}
+
+void SandboxProcessPrivate::closeAll()
+{
+    closeChildEnds();
+    delete m_stdinNotifier;
+    m_stdinNotifier = nullptr;
+    delete m_controlNotifier;
+    m_controlNotifier = nullptr;
+    delete m_statusNotifier;
+    m_statusNotifier = nullptr;
+    closeFd(m_stdinWrite);
+    closeFd(m_controlToDriver);
+    closeFd(m_controlFromDriver);
+    closeFd(m_statusRead);
+    closeFd(m_initPidfd);
+}
+
+void SandboxProcessPrivate::onStatusReadable()
+{
+    char buffer[1024];
+    for (;;) {
+        const ssize_t n = ::read(m_statusRead, buffer, sizeof buffer);
+        if (n > 0) {
+            m_statusBuffer.append(buffer, n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 && m_statusNotifier) // bwrap closed it: it has said all it will say
+            m_statusNotifier->setEnabled(false);
+        break;
+    }
+    // bwrap writes one JSON document per line ("{ "child-pid": ... }", "{ "exit-code": N }").
+    qsizetype newline;
+    while ((newline = m_statusBuffer.indexOf('\n')) >= 0) {
+        handleStatusLine(m_statusBuffer.left(newline));
+        m_statusBuffer.remove(0, newline + 1);
+    }
+    if (m_statusBuffer.size() > 65536)
+        m_statusBuffer.clear(); // bwrap never writes this much; do not grow on garbage
+}
+
+void SandboxProcessPrivate::handleStatusLine(const QByteArray &line)
+{
+    const QJsonObject object = QJsonDocument::fromJson(line).object();
+    if (object.contains(QLatin1String("exit-code"))) {
+        m_reportedExitCode = object.value(QLatin1String("exit-code")).toInt(-1);
+        return;
+    }
+    if (!object.contains(QLatin1String("child-pid")) || m_initPid != 0)
+        return;
+    m_initPid = static_cast<pid_t>(object.value(QLatin1String("child-pid")).toInteger());
+    const quint64 ns =
+        static_cast<quint64>(object.value(QLatin1String("pid-namespace")).toInteger());
+    m_namespaceLink = pidNamespaceLink(ns);
+    // A pidfd pins the process: a later kill can never hit a recycled pid. The namespace check
+    // confirms the pid still is bwrap's init and not a stranger that got its number.
+    m_initPidfd = pidfdOpen(m_initPid);
+    if (m_initPidfd < 0 || pidNamespaceOf(m_initPid) != m_namespaceLink) {
+        qCWarning(lcSandbox) << "cannot pin the sandbox init" << m_initPid;
+        closeFd(m_initPidfd);
+    }
+    if (m_state == SandboxProcess::State::Starting) {
+        m_state = SandboxProcess::State::Running;
+        m_pollTimer.start();
+        emit q->started();
+        if (m_killReason)
+            killNamespace(); // stop() arrived while bwrap was still setting up
+    }
+}
+
+void SandboxProcessPrivate::onStdout()
+{
+    deliver(Stream::Stdout, m_process.readAllStandardOutput());
+}
+
+void SandboxProcessPrivate::onStderr()
+{
+    const QByteArray data = m_process.readAllStandardError();
+    // Look for failure words across chunk boundaries: scan the tail plus the new data.
+    const QByteArray window = m_stderrTail.right(64) + data.left(stderrTailBytes);
+    m_stderrTail = QByteArray(m_stderrTail + data.right(stderrTailBytes)).right(stderrTailBytes);
+    if (containsAny(window, {"MemoryError", "std::bad_alloc", "Cannot allocate memory",
+                             "out of memory", "OutOfMemoryError"}))
+        m_sawMemoryError = true;
+    if (containsAny(window,
+                    {"Resource temporarily unavailable", "BlockingIOError",
+                     "can't start new thread", "fork: retry", "unable to create native thread"}))
+        m_sawProcessError = true;
+    if (window.contains("prlimit: failed to execute"))
+        m_sawExecFailure = true;
+    deliver(Stream::Stderr, data);
+}
+
+void SandboxProcessPrivate::deliver(Stream stream, QByteArray data)
+{
+    if (data.isEmpty() || m_killReason == Outcome::OutputLimit)
+        return;
+    const qint64 room = m_spec.limits.outputBytes - m_outputBytes;
+    const bool over = data.size() > room;
+    if (over)
+        data.truncate(std::max<qint64>(room, 0));
+    m_outputBytes += data.size();
+    if (!data.isEmpty())
+        emit q->output(stream, data);
+    if (over)
+        beginKill(Outcome::OutputLimit);
+}
+
+void SandboxProcessPrivate::onControlReadable()
+{
+    char buffer[4096];
+    for (;;) {
+        const ssize_t n = ::read(m_controlFromDriver, buffer, sizeof buffer);
+        if (n > 0) {
+            m_controlBuffer.append(buffer, n);
+            if (m_controlBuffer.size() > maxControlLine && !m_controlBuffer.contains('\n')) {
+                qCWarning(lcSandbox) << "control line too long; stopping the job";
+                m_controlBuffer.clear();
+                beginKill(Outcome::OutputLimit);
+                return;
+            }
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 && m_controlNotifier)
+            m_controlNotifier->setEnabled(false);
+        break;
+    }
+    qsizetype newline;
+    while ((newline = m_controlBuffer.indexOf('\n')) >= 0) {
+        const QByteArray line = m_controlBuffer.left(newline);
+        m_controlBuffer.remove(0, newline + 1);
+        emit q->controlLine(line);
+    }
+}
+
+void SandboxProcessPrivate::flushStdin()
+{
+    while (!m_stdinBuffer.isEmpty() && m_stdinWrite >= 0) {
+        const ssize_t n = writeNoSigpipe(m_stdinWrite, m_stdinBuffer.constData(),
+                                         static_cast<size_t>(m_stdinBuffer.size()));
+        if (n > 0) {
+            m_stdinBuffer.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno == EAGAIN)
+            break;
+        // EPIPE: the program closed its stdin or is gone; what it did not read is dropped.
+        m_stdinBuffer.clear();
+        m_stdinCloseRequested = true;
+        break;
+    }
+    if (m_stdinNotifier)
+        m_stdinNotifier->setEnabled(!m_stdinBuffer.isEmpty());
+    if (m_stdinBuffer.isEmpty() && m_stdinCloseRequested) {
+        delete m_stdinNotifier;
+        m_stdinNotifier = nullptr;
+        closeFd(m_stdinWrite);
+    }
+}
+
+void SandboxProcessPrivate::poll()
+{
+    if (m_state != SandboxProcess::State::Running || m_namespaceLink.isEmpty())
+        return;
+    const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty();
+    applySample(sampleJob(m_namespaceLink, wantStdin ? m_stdinPipeLink : QByteArray()));
+}
+
+void SandboxProcessPrivate::applySample(const JobSample &sample)
+{
+    if (sample.pids.isEmpty())
+        return; // between samples the job ended; keep the last figures
+    m_cpuMs = std::max(m_cpuMs, sample.cpuMs);
+    m_memoryKb = std::max({m_memoryKb, sample.rssKb, sample.peakKb});
+    // RLIMIT_CPU is per process; a job that spreads over processes is caught here.
+    if (sample.cpuMs > m_spec.limits.cpuMs + 2 * pollIntervalMs && !m_killReason)
+        beginKill(Outcome::CpuLimit);
+
+    int pending = 0;
+    if (m_stdinWrite >= 0)
+        ::ioctl(m_stdinWrite, FIONREAD, &pending);
+    const bool wanting = sample.readingStdin && pending == 0 && m_stdinBuffer.isEmpty();
+    if (wanting && !m_inputWantedSent && !m_killReason) {
+        m_inputWantedSent = true;
+        emit q->inputWanted();
+    } else if (!wanting) {
+        m_inputWantedSent = false;
+    }
+}
+
+void SandboxProcessPrivate::beginKill(Outcome reason)
+{
+    if (m_state == SandboxProcess::State::Finished || m_killReason)
+        return;
+    m_killReason = reason;
+    m_wallTimer.stop();
+    qCDebug(lcSandbox) << "stopping job:" << toString(reason);
+    if (m_state == SandboxProcess::State::Starting) {
+        // No namespace yet: bwrap itself is the only handle; --die-with-parent takes the rest.
+        m_process.kill();
+        return;
+    }
+    // First stage: SIGTERM to the program's processes (not the init), so a polite program can
+    // flush; then the whole namespace goes with its init after the grace period.
+    for (const pid_t pid : processesInNamespace(m_namespaceLink)) {
+        if (pid != m_initPid)
+            ::kill(pid, SIGTERM);
+    }
+    m_graceTimer.start(killGraceMs);
+}
+
+void SandboxProcessPrivate::killNamespace()
+{
+    // SIGKILL to a PID namespace's init kills every process in it, daemons included.
+    pidfdKill(m_initPidfd);
+    if (m_process.state() != QProcess::NotRunning)
+        m_process.kill();
+}
+
+void SandboxProcessPrivate::onFinished(int exitCode, QProcess::ExitStatus status)
+{
+    if (m_state == SandboxProcess::State::Finished)
+        return;
+    onStdout();
+    onStderr();
+    if (m_statusRead >= 0)
+        onStatusReadable();
+    if (m_controlFromDriver >= 0)
+        onControlReadable();
+    // The namespace must be gone before we report: bwrap may have been killed alone.
+    pidfdKill(m_initPidfd);
+    m_wallTimer.stop();
+    m_pollTimer.stop();
+    m_graceTimer.stop();
+    Result result = classify(exitCode, status);
+    m_state = SandboxProcess::State::Finished;
+    closeAll();
+    qCDebug(lcSandbox) << "job done:" << toString(result.outcome) << result.exitCode
+                       << result.signal << result.wallMs << "ms";
+    emit q->done(result); // last: a receiver may delete us
+}
+
+void SandboxProcessPrivate::finishFailed(const QString &message)
+{
+    if (m_doneQueued || m_state == SandboxProcess::State::Finished)
+        return;
+    m_doneQueued = true;
+    m_wallTimer.stop();
+    m_pollTimer.stop();
+    m_graceTimer.stop();
+    closeAll();
+    Result result;
+    result.outcome = Outcome::FailedToStart;
+    result.message = message;
+    result.wallMs = m_clock.isValid() ? m_clock.elapsed() : 0;
+    qCWarning(lcSandbox) << "job failed to start:" << message;
+    // Never synchronously inside start(): the caller may not have connected yet.
+    QTimer::singleShot(0, q, [this, result] {
+        m_state = SandboxProcess::State::Finished;
+        emit q->done(result);
+    });
+}
+
+Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status) const
+{
+    Result result;
+    result.wallMs = m_clock.elapsed();
+    result.cpuMs = m_cpuMs;
+    result.memoryKb = m_memoryKb;
+    result.outputBytes = m_outputBytes;
+    const QString stderrTail = QString::fromUtf8(m_stderrTail.right(400)).trimmed();
+
+    if (m_initPid == 0) {
+        // bwrap never got as far as starting the program.
+        if (m_killReason) {
+            result.outcome =
+                *m_killReason == Outcome::Timeout ? Outcome::Timeout : Outcome::Stopped;
+            result.message = QStringLiteral("stopped before the program started");
+            return result;
+        }
+        result.outcome = Outcome::FailedToStart;
+        result.message =
+            stderrTail.isEmpty()
+                ? QStringLiteral("bwrap exited with %1 before starting the program").arg(exitCode)
+                : stderrTail;
+        return result;
+    }
+
+    const int code = m_reportedExitCode.value_or(status == QProcess::NormalExit ? exitCode : -1);
+    result.exitCode = code;
+    // bwrap's init reports a child killed by signal N as 128 + N, like a shell. A program that
+    // calls exit(137) looks the same; we accept that ambiguity.
+    if (code > 128 && code <= 128 + 64)
+        result.signal = code - 128;
+    else if (!m_reportedExitCode && status == QProcess::CrashExit)
+        result.signal = SIGKILL;
+
+    if (m_sawExecFailure && (code == 126 || code == 127)) {
+        result.outcome = Outcome::FailedToStart;
+        result.message = stderrTail;
+        return result;
+    }
+    const qint64 memoryLimitKb = m_spec.limits.memoryMb * 1024;
+    if (m_killReason) {
+        result.outcome = *m_killReason;
+        switch (*m_killReason) {
+        case Outcome::Timeout:
+            if (m_sawProcessError) {
+                result.outcome = Outcome::ProcessLimit;
+                result.message = QStringLiteral("hit the process limit (%1) and then the "
+                                                "wall-clock limit")
+                                     .arg(m_spec.limits.processes);
+            } else {
+                result.message =
+                    QStringLiteral("wall-clock limit of %1 ms reached").arg(m_spec.limits.wallMs);
+            }
+            break;
+        case Outcome::OutputLimit:
+            result.message =
+                QStringLiteral("output limit of %1 bytes reached").arg(m_spec.limits.outputBytes);
+            break;
+        case Outcome::CpuLimit:
+            result.message = QStringLiteral("CPU limit of %1 ms reached").arg(m_spec.limits.cpuMs);
+            break;
+        default:
+            result.message = QStringLiteral("stopped");
+            break;
+        }
+        return result;
+    }
+    if (result.signal == SIGXCPU ||
+        (result.signal == SIGKILL && m_cpuMs + 2 * pollIntervalMs >= m_spec.limits.cpuMs)) {
+        result.outcome = Outcome::CpuLimit;
+        result.message = QStringLiteral("CPU limit of %1 ms reached").arg(m_spec.limits.cpuMs);
+        return result;
+    }
+    // Memory: RLIMIT_AS makes allocation fail; runtimes say so on stderr (MemoryError,
+    // std::bad_alloc) and C programs usually crash on the null pointer. A crash counts as a
+    // memory limit only when the measured peak was close to the limit.
+    const bool crashed = result.signal == SIGSEGV || result.signal == SIGABRT ||
+                         result.signal == SIGBUS || result.signal == SIGKILL;
+    if ((code != 0 && m_sawMemoryError) || (crashed && m_memoryKb * 10 >= memoryLimitKb * 8)) {
+        result.outcome = Outcome::MemoryLimit;
+        result.message =
+            QStringLiteral("memory limit of %1 MB reached").arg(m_spec.limits.memoryMb);
+        return result;
+    }
+    // Processes: fork/clone failing with EAGAIN is only visible in what the program prints.
+    if (code != 0 && m_sawProcessError) {
+        result.outcome = Outcome::ProcessLimit;
+        result.message = QStringLiteral("process limit of %1 reached").arg(m_spec.limits.processes);
+        return result;
+    }
+    if (result.signal != 0) {
+        result.outcome = Outcome::Signalled;
+        result.message = QStringLiteral("killed by signal %1 (%2)")
+                             .arg(result.signal)
+                             .arg(QString::fromUtf8(::sigabbrev_np(result.signal)));
+        return result;
+    }
+    result.outcome = Outcome::Exited;
+    if (code != 0)
+        result.message = QStringLiteral("exited with code %1").arg(code);
+    return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+SandboxProcess::SandboxProcess(QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<SandboxProcessPrivate>(this))
+{
+    d->m_wallTimer.setSingleShot(true);
+    d->m_graceTimer.setSingleShot(true);
+    d->m_pollTimer.setInterval(pollIntervalMs);
+    connect(&d->m_wallTimer, &QTimer::timeout, this, [this] { d->beginKill(Outcome::Timeout); });
+    connect(&d->m_graceTimer, &QTimer::timeout, this, [this] { d->killNamespace(); });
+    connect(&d->m_pollTimer, &QTimer::timeout, this, [this] { d->poll(); });
+    connect(&d->m_process, &QProcess::readyReadStandardOutput, this, [this] { d->onStdout(); });
+    connect(&d->m_process, &QProcess::readyReadStandardError, this, [this] { d->onStderr(); });
+    connect(&d->m_process, &QProcess::finished, this,
+            [this](int code, QProcess::ExitStatus status) { d->onFinished(code, status); });
+    connect(&d->m_process, &QProcess::errorOccurred, this, [this](QProcess::ProcessError error) {
+        if (error == QProcess::FailedToStart)
+            d->finishFailed(d->m_process.errorString());
+    });
+}
+
+SandboxProcess::~SandboxProcess()
+{
+    if (d->m_process.state() != QProcess::NotRunning) {
+        d->m_process.disconnect(this);
+        d->killNamespace();
+        if (!d->m_process.waitForFinished(2000))
+            qCWarning(lcSandbox) << "bwrap did not exit after SIGKILL";
+    }
+}
+
+void SandboxProcess::start(const Spec &spec)
+{
+    if (d->m_state != State::NotStarted) {
+        qCWarning(lcSandbox) << "start() called twice; ignored";
+        return;
+    }
+    d->m_spec = spec;
+    d->m_clock.start();
+    d->m_state = State::Starting;
+    QString error;
+    if (!d->prepare(&error)) {
+        d->finishFailed(error);
+        return;
+    }
+    d->m_statusNotifier = new QSocketNotifier(d->m_statusRead, QSocketNotifier::Read, this);
+    connect(d->m_statusNotifier, &QSocketNotifier::activated, this,
+            [this] { d->onStatusReadable(); });
+    if (d->m_controlFromDriver >= 0) {
+        d->m_controlNotifier =
+            new QSocketNotifier(d->m_controlFromDriver, QSocketNotifier::Read, this);
+        connect(d->m_controlNotifier, &QSocketNotifier::activated, this,
+                [this] { d->onControlReadable(); });
+    }
+    d->m_stdinNotifier = new QSocketNotifier(d->m_stdinWrite, QSocketNotifier::Write, this);
+    d->m_stdinNotifier->setEnabled(false);
+    connect(d->m_stdinNotifier, &QSocketNotifier::activated, this, [this] { d->flushStdin(); });
+
+    d->m_process.start();
+    // The child has its copies now (or failed to fork); ours of its ends must go, or the
+    // program would never see EOF on stdin and we would never see EOF on its pipes.
+    d->closeChildEnds();
+    if (d->m_doneQueued)
+        return;
+    d->m_process.closeWriteChannel(); // QProcess's own stdin pipe is unused (fd 0 is ours)
+    d->m_wallTimer.start(static_cast<int>(std::clamp<qint64>(spec.limits.wallMs, 1, INT_MAX)));
+    if (spec.stdinData) {
+        d->m_stdinBuffer = *spec.stdinData;
+        d->m_stdinCloseRequested = true;
+        d->flushStdin();
+    }
+}
+
+SandboxProcess::State SandboxProcess::state() const
+{
+    return d->m_state;
+}
+
+void SandboxProcess::writeStdin(const QByteArray &data)
+{
+    if (d->m_stdinWrite < 0 || d->m_stdinCloseRequested || d->m_state == State::Finished)
+        return;
+    d->m_stdinBuffer += data;
+    d->m_inputWantedSent = false;
+    d->flushStdin();
+}
+
+void SandboxProcess::closeStdin()
+{
+    if (d->m_stdinWrite < 0)
+        return;
+    d->m_stdinCloseRequested = true;
+    d->flushStdin();
+}
+
+void SandboxProcess::writeControl(const QByteArray &line)
+{
+    if (d->m_controlToDriver < 0 || d->m_state == State::Finished)
+        return;
+    // Control lines are small (one REPL command). A driver that stops reading would block us;
+    // the pipe is non-blocking and a line that does not fit is dropped loudly.
+    const QByteArray data = line + '\n';
+    qsizetype written = 0;
+    while (written < data.size()) {
+        const ssize_t n = writeNoSigpipe(d->m_controlToDriver, data.constData() + written,
+                                         static_cast<size_t>(data.size() - written));
+        if (n <= 0)
+            break;
+        written += n;
+    }
+    if (written < data.size())
+        qCWarning(lcSandbox) << "control channel full or closed; line truncated";
+}
+
+void SandboxProcess::interrupt()
+{
+    if (d->m_state != State::Running)
+        return;
+    for (const pid_t pid : processesInNamespace(d->m_namespaceLink)) {
+        if (pid != d->m_initPid)
+            ::kill(pid, SIGINT);
+    }
+}
+
+void SandboxProcess::stop()
+{
+    d->beginKill(Outcome::Stopped);
+}
+
+qint64 SandboxProcess::pendingStdinBytes() const
+{
+    int queued = 0;
+    if (d->m_stdinWrite >= 0)
+        ::ioctl(d->m_stdinWrite, FIONREAD, &queued);
+    return d->m_stdinBuffer.size() + queued;
+}
+
+} // namespace coderoom::sandbox

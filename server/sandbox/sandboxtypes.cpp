@@ -1,0 +1,30 @@
+#include "sandboxtypes.h"
+
+namespace coderoom::sandbox {
+
+QString toString(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Exited:
+        return QStringLiteral("exited");
+    case Outcome::Signalled:
+        return QStringLiteral("signalled");
+    case Outcome::Timeout:
+        return QStringLiteral("timeout");
+    case Outcome::CpuLimit:
+        return QStringLiteral("cpu-limit");
+    case Outcome::MemoryLimit:
+        return QStringLiteral("memory-limit");
+    case Outcome::OutputLimit:
+        return QStringLiteral("output-limit");
+    case Outcome::ProcessLimit:
+        return QStringLiteral("process-limit");
+    case Outcome::Stopped:
+        return QStringLiteral("stopped");
+    case Outcome::FailedToStart:
+        return QStringLiteral("failed-to-start");
+    }
+    return QStringLiteral("unknown");
+}
+
+} // namespace coderoom::sandbox
