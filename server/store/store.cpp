@@ -11,6 +11,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -96,6 +97,40 @@ public:
         return false;
     }
 
+    // The append path runs per eval and per stdin chunk: its statements are prepared once and
+    // kept (a fresh prepare costs about as much as the rest of the append).
+    enum Statement
+    {
+        Begin,
+        Commit,
+        NextSeq,
+        ParentKind,
+        InsertEntry,
+        StatementCount
+    };
+    std::array<std::optional<QSqlQuery>, StatementCount> cache;
+
+    QSqlQuery &cached(Statement which)
+    {
+        static const std::array<QString, StatementCount> sql = {
+            // IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at BEGIN
+            // instead of failing halfway when another connection holds the lock.
+            QStringLiteral("BEGIN IMMEDIATE"),
+            QStringLiteral("COMMIT"),
+            QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1,"
+                           " last_used_ms = MAX(last_used_ms, :now)"
+                           " WHERE id = :id RETURNING next_seq - 1"),
+            QStringLiteral("SELECT kind FROM history WHERE session_id = :id AND seq = :seq"),
+            QStringLiteral("INSERT INTO history"
+                           " (session_id, seq, kind, code, status, parent_seq, at_ms)"
+                           " VALUES (:id, :seq, :kind, :code, :status, :parent, :at)"),
+        };
+        std::optional<QSqlQuery> &slot = cache[which];
+        if (!slot) // a failed prepare is kept too: exec() then fails with its error
+            slot = prepare(sql[which]);
+        return *slot;
+    }
+
     QSqlQuery prepare(const QString &sql)
     {
         QSqlQuery query(db);
@@ -117,12 +152,10 @@ public:
         return fail(sql, query);
     }
 
-    // IMMEDIATE takes the write lock up front, so a writer waits (busy timeout) at BEGIN instead
-    // of failing halfway when another connection holds the lock.
-    bool begin() { return runSql(QStringLiteral("BEGIN IMMEDIATE")); }
+    bool begin() { return run(cached(Begin), QStringLiteral("BEGIN IMMEDIATE")); }
     bool commit()
     {
-        if (runSql(QStringLiteral("COMMIT")))
+        if (run(cached(Commit), QStringLiteral("COMMIT")))
             return true;
         rollback();
         return false;
@@ -134,9 +167,8 @@ public:
     }
     bool rollbackWith(const QString &message)
     {
-        const QString saved = message;
         rollback();
-        return fail(saved);
+        return fail(message);
     }
 
     std::optional<int> userVersion()
@@ -156,8 +188,11 @@ public:
 bool StorePrivate::configure()
 {
     // Per-connection settings; journal_mode=WAL is stored in the file but costs nothing to repeat.
+    // secure_delete: cleared and purged history is users' code; zero it in the file rather than
+    // leave it in free pages. Deletes are rare (restart, retention), so the cost is small.
     if (!runSql(QStringLiteral("PRAGMA foreign_keys = ON")) ||
-        !runSql(QStringLiteral("PRAGMA trusted_schema = OFF")))
+        !runSql(QStringLiteral("PRAGMA trusted_schema = OFF")) ||
+        !runSql(QStringLiteral("PRAGMA secure_delete = ON")))
         return false;
     if (options.readOnly)
         return runSql(QStringLiteral("PRAGMA query_only = ON"));
@@ -239,6 +274,7 @@ Store::Store()
 
 Store::~Store()
 {
+    d->cache = {}; // prepared statements go before their connection
     if (d->db.isValid()) {
         d->db.close();
         d->db = QSqlDatabase(); // no copy may be alive when the name is removed
@@ -257,13 +293,16 @@ bool Store::open(const QString &path, const StoreOptions &options, QString *erro
         if (error)
             *error = d->lastError;
         d->open = false;
+        d->cache = {};
         if (d->db.isOpen())
             d->db.close();
         return false;
     };
-    if (d->open) {
+    if (d->open) { // refused without touching the open connection
         d->lastError = QStringLiteral("store is already open");
-        return failed();
+        if (error)
+            *error = d->lastError;
+        return false;
     }
     d->options = options;
     if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
@@ -435,9 +474,7 @@ std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, co
     if (!d->begin())
         return failed();
 
-    QSqlQuery next = d->prepare(QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1,"
-                                               " last_used_ms = MAX(last_used_ms, :now)"
-                                               " WHERE id = :id RETURNING next_seq - 1"));
+    QSqlQuery &next = d->cached(StorePrivate::NextSeq);
     next.bindValue(QStringLiteral(":now"), now);
     next.bindValue(QStringLiteral(":id"), sessionId);
     if (!d->run(next, QStringLiteral("numbering a history entry"))) {
@@ -452,8 +489,7 @@ std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, co
     next.finish(); // a statement still stepping would block COMMIT
 
     if (kind == EntryKind::Input) {
-        QSqlQuery parent = d->prepare(
-            QStringLiteral("SELECT kind FROM history WHERE session_id = :id AND seq = :seq"));
+        QSqlQuery &parent = d->cached(StorePrivate::ParentKind);
         parent.bindValue(QStringLiteral(":id"), sessionId);
         parent.bindValue(QStringLiteral(":seq"), parentSeq);
         if (!d->run(parent, QStringLiteral("finding the eval of an input"))) {
@@ -470,9 +506,7 @@ std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, co
         parent.finish();
     }
 
-    QSqlQuery insert = d->prepare(QStringLiteral(
-        "INSERT INTO history (session_id, seq, kind, code, status, parent_seq, at_ms)"
-        " VALUES (:id, :seq, :kind, :code, :status, :parent, :at)"));
+    QSqlQuery &insert = d->cached(StorePrivate::InsertEntry);
     insert.bindValue(QStringLiteral(":id"), sessionId);
     insert.bindValue(QStringLiteral(":seq"), seq);
     insert.bindValue(QStringLiteral(":kind"), kindToDb(kind));
