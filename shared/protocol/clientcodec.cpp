@@ -54,7 +54,7 @@ std::optional<ClientMessage> readClient(const QString &type, const QString &id, 
     if (type == QLatin1String("hello")) {
         Hello m{id, 0, r.optionalString("token"), r.optionalString("user"),
                 r.optionalString("client")};
-        m.protocol = static_cast<int>(r.integer("protocol"));
+        m.protocol = r.int32("protocol");
         return m;
     }
     if (type == QLatin1String("session.open")) {

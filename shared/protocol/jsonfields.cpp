@@ -9,8 +9,9 @@ namespace coderoom::protocol::detail {
 
 namespace {
 
-// JSON numbers are doubles; integers above 2^53 are not exact and are refused.
-constexpr double maxExactInteger = 9007199254740992.0;
+// JSON numbers are doubles; beyond 2^53 - 1 neighbouring integers share one double (2^53 + 1
+// reads as 2^53), so such values are refused rather than silently rounded.
+constexpr double maxExactInteger = 9007199254740991.0;
 
 // Nesting depth outside strings, counted before QJsonDocument sees the frame: its own limit
 // (1024) is far above anything the protocol uses, and a deep frame is cheap to refuse here.
@@ -98,6 +99,16 @@ std::optional<qint64> FieldReader::maybeInteger(const char *key)
         return std::nullopt;
     }
     return static_cast<qint64>(d);
+}
+
+int FieldReader::int32(const char *key)
+{
+    const qint64 v = integer(key);
+    if (v < INT_MIN || v > INT_MAX) {
+        fail(QStringLiteral("field \"%1\" is out of range").arg(QLatin1String(key)));
+        return 0;
+    }
+    return static_cast<int>(v);
 }
 
 std::optional<int> FieldReader::maybeIntOrNull(const char *key)

@@ -19,6 +19,7 @@ public:
     QString optionalString(const char *key);           // absent -> empty
     std::optional<QString> maybeString(const char *key);
     qint64 integer(const char *key);                   // required
+    int int32(const char *key);                        // required, within int's range
     std::optional<qint64> maybeInteger(const char *key);
     std::optional<int> maybeIntOrNull(const char *key); // absent or null -> nullopt
     bool boolean(const char *key, bool fallback);

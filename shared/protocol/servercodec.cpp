@@ -190,7 +190,7 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
 {
     if (type == QLatin1String("welcome")) {
         Welcome m;
-        m.protocol = static_cast<int>(r.integer("protocol"));
+        m.protocol = r.int32("protocol");
         m.server = r.optionalString("server");
         m.node = r.optionalString("node");
         m.languages = readLanguages(r);
