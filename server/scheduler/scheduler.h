@@ -36,10 +36,14 @@
 // that runs from the event loop (a queued invocation), expired() from the single TTL timer.
 // Slots connected to either may call any method (submit, finish, cancel, dropOwner, ...).
 //
-// Fairness: users with queued work stand in a rotation. Each dispatch serves the first user in
-// the rotation that has a runnable ticket (its oldest one whose lane is idle and who is first
-// in that lane), then moves that user to the back. A new user joins at the back. So a user with
-// 50 queued jobs gets one turn, then a classmate's single job goes next.
+// Fairness: users with queued work stand in a rotation. A user's runnable ticket is their
+// oldest one whose lane is idle and that is first in its lane (others may pass a blocked lane).
+// Each dispatch serves, among users with a runnable ticket, the one with the fewest running
+// jobs, and among those the first in the rotation; the served user goes to the back. A new
+// user joins at the back (a user who joined at the front could starve a flooder by
+// resubmitting single jobs). So a user with 50 queued jobs delays a classmate's single job by
+// at most one turn: the classmate gets the next free worker when the flooder has work running
+// (fewer running jobs win), and at worst waits for one more of the flooder's jobs.
 namespace coderoom::scheduler {
 
 class Scheduler final : public QObject
@@ -125,6 +129,7 @@ private:
     QHash<QString, Running> m_running;                       // request -> running ticket
     QSet<QString> m_busyLanes;                               // lanes with a running ticket
     QHash<QString, int> m_userLoad;                          // user -> queued + running
+    QHash<QString, int> m_userRunning;                       // user -> running
     QTimer m_ttlTimer;
 };
 
