@@ -202,7 +202,8 @@ bool StorePrivate::configure()
         return fail(QStringLiteral("switching to WAL"), query);
     const QString mode = query.value(0).toString();
     query.finish();
-    if (mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
+    const bool inMemory = db.databaseName() == QLatin1String(":memory:"); // no WAL to have
+    if (!inMemory && mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
         return fail(QStringLiteral("the database refused WAL mode (journal_mode is %1)").arg(mode));
     return runSql(options.durability == Durability::PowerLoss
                       ? QStringLiteral("PRAGMA synchronous = FULL")
@@ -309,7 +310,9 @@ bool Store::open(const QString &path, const StoreOptions &options, QString *erro
         d->fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
         return failed();
     }
-    if (!options.readOnly) {
+    // ":memory:" (a private in-memory database, for tests and tools) has no file to prepare.
+    const bool inMemory = path == QLatin1String(":memory:");
+    if (!options.readOnly && !inMemory) {
         const QFileInfo info(path);
         if (!QDir().mkpath(info.absolutePath())) {
             d->fail(QStringLiteral("cannot create directory %1").arg(info.absolutePath()));

@@ -40,7 +40,8 @@ public:
     Store(const Store &) = delete;
     Store &operator=(const Store &) = delete;
 
-    // Creates the parent directory and the file if missing, migrates. SQLite opens its own
+    // Creates the parent directory and the file if missing, migrates. ":memory:" gives a
+    // private in-memory database (not durable; WAL does not apply). SQLite opens its own
     // files, with O_CLOEXEC (SQLite >= 3.8 does so on Linux; the tests check it).
     bool open(const QString &path, QString *error);
     bool open(const QString &path, const StoreOptions &options, QString *error);

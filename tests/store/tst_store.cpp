@@ -784,6 +784,20 @@ private slots:
         QVERIFY2(seen >= 2, "expected the database and its WAL to be open"); // db, -wal, -shm
     }
 
+    void inMemoryStoreCreatesNoFile()
+    {
+        const QString cwdFile = QDir::current().filePath(QStringLiteral(":memory:"));
+        const bool existedBefore = QFile::exists(cwdFile);
+        Store store;
+        QString error;
+        QVERIFY2(store.open(QStringLiteral(":memory:"), &error), qPrintable(error));
+        const auto s = store.createSession(QStringLiteral("alice"), QStringLiteral("py"), {});
+        QVERIFY(s);
+        QCOMPARE(store.append(s->id, EntryKind::Eval, QStringLiteral("x"), {}, 0, {}).value_or(0),
+                 1);
+        QCOMPARE(QFile::exists(cwdFile), existedBefore);
+    }
+
     void connectionNamesAreUniqueAndRemoved()
     {
         QString names[2];
