@@ -4,6 +4,8 @@
 
 #include <QDir>
 #include <QElapsedTimer>
+#include <QFile>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -52,16 +54,16 @@ inline Run runSpec(const Spec &spec, int timeoutMs = 30000)
         run.outputEventsBeforeDone = run.outputEvents;
         run.finished = true;
     });
+    QSignalSpy doneSpy(&process, &SandboxProcess::done);
     process.start(spec);
-    QElapsedTimer clock;
-    clock.start();
-    while (!run.finished && clock.elapsed() < timeoutMs)
-        QTest::qWait(10); // an event-loop spin with a bound, not a guessed sleep
+    if (!run.finished)
+        doneSpy.wait(timeoutMs); // returns as soon as done() fires
     return run;
 }
 
-// Host processes whose command line contains marker (the test's own excluded).
-inline QList<pid_t> processesWithMarker(const QByteArray &marker)
+// Host processes whose command line contains marker (the test's own excluded), optionally only
+// those whose name (comm) is comm.
+inline QList<pid_t> processesWithMarker(const QByteArray &marker, const QByteArray &comm = {})
 {
     QList<pid_t> pids;
     DIR *dir = ::opendir("/proc");
@@ -73,7 +75,11 @@ inline QList<pid_t> processesWithMarker(const QByteArray &marker)
         if (pid <= 0 || pid == ::getpid())
             continue;
         QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
+        if (!cmdline.open(QIODevice::ReadOnly) || !cmdline.readAll().contains(marker))
+            continue;
+        QFile commFile(QStringLiteral("/proc/%1/comm").arg(pid));
+        if (comm.isEmpty() ||
+            (commFile.open(QIODevice::ReadOnly) && commFile.readAll().trimmed() == comm))
             pids << pid;
     }
     if (dir)
