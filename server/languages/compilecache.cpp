@@ -69,11 +69,6 @@ QString CompileCache::entryPath(const QByteArray &key) const
     return m_dir + QLatin1Char('/') + QString::fromLatin1(key) + QStringLiteral(".bin");
 }
 
-QString CompileCache::scratchDir() const
-{
-    return m_dir + QStringLiteral("/scratch");
-}
-
 std::optional<CacheEntry> CompileCache::lookup(const QByteArray &key) const
 {
     if (!isEnabled())

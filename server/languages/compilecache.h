@@ -45,10 +45,6 @@ public:
     bool store(const QByteArray &key, const CacheEntry &entry, QString *error = nullptr) const;
     void evict() const; // oldest first until the total is under maxBytes
 
-    // Directory for a compile step's fresh /out directories (inside the cache dir so that the
-    // cache rename stays on one filesystem).
-    QString scratchDir() const;
-
 private:
     QString entryPath(const QByteArray &key) const;
 

@@ -15,6 +15,9 @@
 #include <algorithm>
 #include <utility>
 
+#include <cerrno>
+#include <cstring>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,6 +79,29 @@ std::optional<QByteArray> readOutputFile(int dirFd, const QString &name, qint64 
     }
     ::close(fd);
     return content;
+}
+
+// The parent of the compile steps' /out directories: it must be traversable by the sandbox's
+// uid (0711), ours, and a real directory (a shared /tmp could hold someone else's symlink).
+QString scratchRoot(const QString &configured, QString *why)
+{
+    const QString root =
+        configured.isEmpty()
+            ? QDir::tempPath() + QStringLiteral("/coderoom-out-%1").arg(::geteuid())
+            : configured;
+    const QByteArray path = QFile::encodeName(root);
+    if (::mkdir(path.constData(), 0711) != 0 && errno != EEXIST) {
+        *why = QStringLiteral("cannot create %1: %2")
+                   .arg(root, QString::fromLocal8Bit(strerror(errno)));
+        return {};
+    }
+    struct stat st = {};
+    if (::lstat(path.constData(), &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != ::geteuid()) {
+        *why = QStringLiteral("%1 is not a directory owned by the server").arg(root);
+        return {};
+    }
+    ::chmod(path.constData(), 0711);
+    return root;
 }
 
 QString describeFailure(const sandbox::Result &result, const QString &what)
@@ -253,20 +279,24 @@ void ProgramRunPrivate::startCompile()
     const CompileStep &step = *language.compile;
 
     // A fresh, empty host directory is the compile step's only writable way out.
-    const QString scratch =
-        cache.isEnabled() ? cache.scratchDir() : QDir::tempPath() + QStringLiteral("/coderoom-out");
-    QDir().mkpath(scratch);
-    QFile::setPermissions(scratch, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
-    outDir = std::make_unique<QTemporaryDir>(scratch + QStringLiteral("/out-XXXXXX"));
-    if (!outDir->isValid()) {
+    QString why;
+    const QString scratch = scratchRoot(options.scratchDir, &why);
+    if (!scratch.isEmpty()) {
+        outDir = std::make_unique<QTemporaryDir>(scratch + QStringLiteral("/out-XXXXXX"));
+        if (!outDir->isValid())
+            why = QStringLiteral("cannot create a compile output directory: %1")
+                      .arg(outDir->errorString());
+    }
+    if (!outDir || !outDir->isValid()) {
+        outDir.reset();
         result.run.outcome = sandbox::Outcome::FailedToStart;
-        result.message = QStringLiteral("cannot create a compile output directory: %1")
-                             .arg(outDir->errorString());
+        result.run.message = why;
+        result.message = why;
         finish();
         return;
     }
-    // The job may run as an unprivileged uid; only this sandbox sees the directory (its parent
-    // is 0700), so opening it to everyone inside is safe.
+    // The job may run as another uid (65534 when the server is root). The random name inside
+    // a 0711 directory keeps other host users out; inside, only this job's sandbox sees it.
     QFile::setPermissions(outDir->path(), QFileDevice::Permissions(0x7777));
 
     sandbox::Spec spec;

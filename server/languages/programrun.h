@@ -66,11 +66,14 @@ struct ProgramRequest
 
 struct ProgramRunOptions
 {
-    // Host directory of the compile cache (created 0700 if missing). Empty: no cache; compile
-    // outputs then go through a scratch directory under QDir::tempPath().
+    // Host directory of the compile cache (created 0700 if missing). Empty: no cache.
     QString cacheDir;
     qint64 cacheMaxBytes = 256LL * 1024 * 1024;     // LRU-evicted past this total
     qint64 maxOutputFileBytes = 64LL * 1024 * 1024; // a compiler output larger than this fails
+    // Where each compile step's fresh /out directory is made. It must be reachable by the
+    // sandbox's uid (65534 when the server is root), so not under a 0700 data dir. Empty:
+    // <tmp>/coderoom-out-<uid>, created 0711 and checked to be ours and not a symlink.
+    QString scratchDir;
 };
 
 struct ProgramResult

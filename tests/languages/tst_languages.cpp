@@ -32,6 +32,7 @@ class TestLanguages : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase();
     void malformedRegistryIsAnError_data();
     void malformedRegistryIsAnError();
     void missingPiecesMakeALanguageUnavailable_data();
@@ -47,7 +48,18 @@ private slots:
     void fileNamesAreValidated_data();
     void fileNamesAreValidated();
     void missingRegistryFileIsAnError();
+
+private:
+    // The shipped registry, loaded once: detecting four versions starts two JVMs.
+    std::optional<LanguageRegistry> m_shipped;
+    QString m_shippedError;
 };
+
+void TestLanguages::initTestCase()
+{
+    m_shipped =
+        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &m_shippedError);
+}
 
 void TestLanguages::malformedRegistryIsAnError_data()
 {
@@ -172,9 +184,8 @@ void TestLanguages::missingPiecesMakeALanguageUnavailable()
 void TestLanguages::shippedRegistryHasFourWorkingLanguages()
 {
     QString error;
-    const auto registry =
-        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &error);
-    QVERIFY2(registry, qPrintable(error));
+    const auto &registry = m_shipped;
+    QVERIFY2(registry, qPrintable(m_shippedError));
     const QRegularExpression version(QStringLiteral("^\\d+\\.\\d+(\\.\\d+)?$"));
     for (const char *id : {"python", "cpp", "java", "javascript"}) {
         const Language *language = registry->find(QLatin1String(id));
@@ -195,9 +206,8 @@ void TestLanguages::shippedRegistryHasFourWorkingLanguages()
 void TestLanguages::runtimesAreResolvedUnderUsr()
 {
     QString error;
-    const auto registry =
-        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &error);
-    QVERIFY2(registry, qPrintable(error));
+    const auto &registry = m_shipped;
+    QVERIFY2(registry, qPrintable(m_shippedError));
     for (const Language &language : registry->availableLanguages()) {
         QVERIFY2(language.runtimePath.startsWith(QLatin1String("/usr/")),
                  qPrintable(language.runtimePath));
@@ -234,9 +244,8 @@ void TestLanguages::extensionsMapToLanguages()
     QFETCH(QString, extension);
     QFETCH(QString, language);
     QString error;
-    const auto registry =
-        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &error);
-    QVERIFY2(registry, qPrintable(error));
+    const auto &registry = m_shipped;
+    QVERIFY2(registry, qPrintable(m_shippedError));
     QCOMPARE(registry->languageForExtension(extension), language);
 }
 
@@ -267,9 +276,8 @@ void TestLanguages::templatesExpand()
 void TestLanguages::replSpecBindsTheDriverReadOnly()
 {
     QString error;
-    const auto registry =
-        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &error);
-    QVERIFY2(registry, qPrintable(error));
+    const auto &registry = m_shipped;
+    QVERIFY2(registry, qPrintable(m_shippedError));
     const auto spec = replSpec(*registry->find(QStringLiteral("python")), resourcesDir(), &error);
     QVERIFY2(spec, qPrintable(error));
     QVERIFY(spec->controlChannel);
@@ -303,9 +311,8 @@ void TestLanguages::replSpecRefusesWhatCannotWork()
     QFETCH(QString, resources);
     QFETCH(QString, errorContains);
     QString error;
-    const auto registry =
-        LanguageRegistry::load(resourcesDir() + QStringLiteral("/languages.json"), &error);
-    QVERIFY2(registry, qPrintable(error));
+    const auto &registry = m_shipped;
+    QVERIFY2(registry, qPrintable(m_shippedError));
     QVERIFY(!replSpec(*registry->find(language), resources, &error));
     QVERIFY2(error.contains(errorContains), qPrintable(error));
 }
