@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <csignal>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -32,6 +33,7 @@ namespace {
 
 constexpr int pollIntervalMs = 50;
 constexpr int killGraceMs = 200;
+constexpr int namespaceExitTimeoutMs = 3000;
 constexpr qsizetype stderrTailBytes = 8192;
 constexpr qsizetype maxControlLine = 1024 * 1024;
 
@@ -129,6 +131,7 @@ public:
     void beginKill(Outcome reason);
     void killNamespace();
     void onFinished(int exitCode, QProcess::ExitStatus status);
+    void emitDone();
     void finishFailed(const QString &message);
     Result classify(int exitCode, QProcess::ExitStatus status) const;
 
@@ -175,6 +178,9 @@ public:
     bool m_sawProcessError = false;
     bool m_sawExecFailure = false;
     bool m_doneQueued = false;
+    bool m_finishing = false; // bwrap has exited; waiting for the namespace to be gone
+    QSocketNotifier *m_initExitNotifier = nullptr;
+    Result m_result;
 };
 
 SandboxProcessPrivate::~SandboxProcessPrivate()
@@ -501,7 +507,7 @@ void SandboxProcessPrivate::applySample(const JobSample &sample)
 
 void SandboxProcessPrivate::beginKill(Outcome reason)
 {
-    if (m_state == SandboxProcess::State::Finished || m_killReason)
+    if (m_state == SandboxProcess::State::Finished || m_finishing || m_killReason)
         return;
     m_killReason = reason;
     m_wallTimer.stop();
@@ -530,25 +536,55 @@ void SandboxProcessPrivate::killNamespace()
 
 void SandboxProcessPrivate::onFinished(int exitCode, QProcess::ExitStatus status)
 {
-    if (m_state == SandboxProcess::State::Finished)
+    if (m_finishing || m_state == SandboxProcess::State::Finished)
         return;
+    m_finishing = true;
     onStdout();
     onStderr();
     if (m_statusRead >= 0)
         onStatusReadable();
     if (m_controlFromDriver >= 0)
         onControlReadable();
-    // The namespace must be gone before we report: bwrap may have been killed alone.
-    pidfdKill(m_initPidfd);
     m_wallTimer.stop();
     m_pollTimer.stop();
     m_graceTimer.stop();
-    Result result = classify(exitCode, status);
-    m_state = SandboxProcess::State::Finished;
+    m_result = classify(exitCode, status);
+    const int pidfd = m_initPidfd;
+    m_initPidfd = -1; // closeAll() must not close it yet
     closeAll();
-    qCDebug(lcSandbox) << "job done:" << toString(result.outcome) << result.exitCode
-                       << result.signal << result.wallMs << "ms";
-    emit q->done(result); // last: a receiver may delete us
+    m_initPidfd = pidfd;
+    // bwrap exits as soon as the program's main process does; its init then dies of
+    // --die-with-parent and takes the namespace with it, asynchronously. done() promises that
+    // nothing is left, so wait for the init's exit, which the kernel completes only after every
+    // other process of the namespace is gone. The pidfd turns readable at that moment.
+    pidfdKill(m_initPidfd);
+    pollfd exited{m_initPidfd, POLLIN, 0};
+    if (m_initPidfd < 0 || ::poll(&exited, 1, 0) != 0) {
+        emitDone();
+        return;
+    }
+    m_initExitNotifier = new QSocketNotifier(m_initPidfd, QSocketNotifier::Read, q);
+    QObject::connect(m_initExitNotifier, &QSocketNotifier::activated, q, [this] { emitDone(); });
+    m_graceTimer.disconnect();
+    QObject::connect(&m_graceTimer, &QTimer::timeout, q, [this] {
+        qCWarning(lcSandbox) << "the sandbox namespace did not go away in time";
+        emitDone();
+    });
+    m_graceTimer.start(namespaceExitTimeoutMs);
+}
+
+void SandboxProcessPrivate::emitDone()
+{
+    if (m_state == SandboxProcess::State::Finished)
+        return;
+    m_state = SandboxProcess::State::Finished;
+    m_graceTimer.stop();
+    delete m_initExitNotifier;
+    m_initExitNotifier = nullptr;
+    closeFd(m_initPidfd);
+    qCDebug(lcSandbox) << "job done:" << toString(m_result.outcome) << m_result.exitCode
+                       << m_result.signal << m_result.wallMs << "ms";
+    emit q->done(m_result); // last: a receiver may delete us
 }
 
 void SandboxProcessPrivate::finishFailed(const QString &message)
@@ -682,6 +718,7 @@ SandboxProcess::SandboxProcess(QObject *parent)
     , d(std::make_unique<SandboxProcessPrivate>(this))
 {
     d->m_wallTimer.setSingleShot(true);
+    d->m_wallTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
     d->m_graceTimer.setSingleShot(true);
     d->m_pollTimer.setInterval(pollIntervalMs);
     connect(&d->m_wallTimer, &QTimer::timeout, this, [this] { d->beginKill(Outcome::Timeout); });
