@@ -11,6 +11,14 @@ namespace coderoom::sandbox {
 
 namespace {
 
+#if defined(__x86_64__)
+constexpr const char *readOnStdin[] = {"0 0x0 ", "19 0x0 "}; // read, readv
+#elif defined(__aarch64__)
+constexpr const char *readOnStdin[] = {"63 0x0 ", "65 0x0 "};
+#else
+#error "add the read/readv syscall numbers of this architecture"
+#endif
+
 QByteArray readLink(const QByteArray &path)
 {
     char buffer[256];
@@ -107,10 +115,10 @@ JobSample sampleJob(const QByteArray &namespaceLink, const QByteArray &stdinPipe
         sample.peakKb = std::max(sample.peakKb, statusFieldKb(status, "VmHWM:"));
 
         if (!stdinPipe.isEmpty() && !sample.readingStdin) {
-            // "0 0x0 ..." = read(0, ...) on x86-64; readv is 19. Anything else (running, a
+            // "0 0x0 ..." = read(0, ...) on x86-64. Anything else (running, a
             // sleep, a poll) is not "waiting for input" as far as we can tell.
             const QByteArray syscall = readSmallFile((base + "/syscall"));
-            if (syscall.startsWith("0 0x0 ") || syscall.startsWith("19 0x0 "))
+            if (syscall.startsWith(readOnStdin[0]) || syscall.startsWith(readOnStdin[1]))
                 sample.readingStdin = readLink((base + "/fd/0")) == stdinPipe;
         }
     }

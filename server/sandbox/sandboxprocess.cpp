@@ -36,6 +36,7 @@ constexpr int killGraceMs = 200;
 constexpr int namespaceExitTimeoutMs = 3000;
 constexpr qsizetype stderrTailBytes = 8192;
 constexpr qsizetype maxControlLine = 1024 * 1024;
+constexpr qsizetype maxPendingInput = 16 * 1024 * 1024; // stdin/control bytes not yet taken
 
 // Writes without letting a closed reader raise SIGPIPE in the server: the signal is blocked in
 // this thread for the call and a pending one is consumed.
@@ -126,6 +127,7 @@ public:
     void deliver(Stream stream, QByteArray data);
     void onControlReadable();
     void flushStdin();
+    void flushControl();
     void poll();
     void applySample(const JobSample &sample);
     void beginKill(Outcome reason);
@@ -156,7 +158,9 @@ public:
     QByteArray m_stdinBuffer;
     bool m_stdinCloseRequested = false;
     QByteArray m_statusBuffer;
-    QByteArray m_controlBuffer;
+    QByteArray m_controlBuffer;    // from the driver, up to the next '\n'
+    QByteArray m_controlOutBuffer; // to the driver, not yet taken by the pipe
+    QSocketNotifier *m_controlOutNotifier = nullptr;
 
     pid_t m_initPid = 0; // host pid of the namespace's pid 1 (bwrap's init)
     int m_initPidfd = -1;
@@ -320,6 +324,8 @@ void SandboxProcessPrivate::closeAll()
     m_stdinNotifier = nullptr;
     delete m_controlNotifier;
     m_controlNotifier = nullptr;
+    delete m_controlOutNotifier;
+    m_controlOutNotifier = nullptr;
     delete m_statusNotifier;
     m_statusNotifier = nullptr;
     closeFd(m_stdinWrite);
@@ -397,9 +403,9 @@ void SandboxProcessPrivate::onStderr()
     if (containsAny(window, {"MemoryError", "std::bad_alloc", "Cannot allocate memory",
                              "out of memory", "OutOfMemoryError"}))
         m_sawMemoryError = true;
-    if (containsAny(window,
-                    {"Resource temporarily unavailable", "BlockingIOError",
-                     "can't start new thread", "fork: retry", "unable to create native thread"}))
+    if (containsAny(window, {"Resource temporarily unavailable", "BlockingIOError",
+                             "can't start new thread", "fork: retry", "Cannot fork",
+                             "unable to create native thread"}))
         m_sawProcessError = true;
     if (window.contains("prlimit: failed to execute"))
         m_sawExecFailure = true;
@@ -473,6 +479,23 @@ void SandboxProcessPrivate::flushStdin()
         m_stdinNotifier = nullptr;
         closeFd(m_stdinWrite);
     }
+}
+
+void SandboxProcessPrivate::flushControl()
+{
+    while (!m_controlOutBuffer.isEmpty() && m_controlToDriver >= 0) {
+        const ssize_t n = writeNoSigpipe(m_controlToDriver, m_controlOutBuffer.constData(),
+                                         static_cast<size_t>(m_controlOutBuffer.size()));
+        if (n > 0) {
+            m_controlOutBuffer.remove(0, n);
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN)
+            m_controlOutBuffer.clear(); // the driver closed fd 3 or is gone
+        break;
+    }
+    if (m_controlOutNotifier)
+        m_controlOutNotifier->setEnabled(!m_controlOutBuffer.isEmpty());
 }
 
 void SandboxProcessPrivate::poll()
@@ -766,6 +789,11 @@ void SandboxProcess::start(const Spec &spec)
             new QSocketNotifier(d->m_controlFromDriver, QSocketNotifier::Read, this);
         connect(d->m_controlNotifier, &QSocketNotifier::activated, this,
                 [this] { d->onControlReadable(); });
+        d->m_controlOutNotifier =
+            new QSocketNotifier(d->m_controlToDriver, QSocketNotifier::Write, this);
+        d->m_controlOutNotifier->setEnabled(false);
+        connect(d->m_controlOutNotifier, &QSocketNotifier::activated, this,
+                [this] { d->flushControl(); });
     }
     d->m_stdinNotifier = new QSocketNotifier(d->m_stdinWrite, QSocketNotifier::Write, this);
     d->m_stdinNotifier->setEnabled(false);
@@ -795,6 +823,10 @@ void SandboxProcess::writeStdin(const QByteArray &data)
 {
     if (d->m_stdinWrite < 0 || d->m_stdinCloseRequested || d->m_state == State::Finished)
         return;
+    if (d->m_stdinBuffer.size() + data.size() > maxPendingInput) {
+        qCWarning(lcSandbox) << "the program does not read its stdin; input dropped";
+        return;
+    }
     d->m_stdinBuffer += data;
     d->m_inputWantedSent = false;
     d->flushStdin();
@@ -810,21 +842,14 @@ void SandboxProcess::closeStdin()
 
 void SandboxProcess::writeControl(const QByteArray &line)
 {
-    if (d->m_controlToDriver < 0 || d->m_state == State::Finished)
+    if (d->m_controlToDriver < 0 || d->m_state == State::Finished || d->m_finishing)
         return;
-    // Control lines are small (one REPL command). A driver that stops reading would block us;
-    // the pipe is non-blocking and a line that does not fit is dropped loudly.
-    const QByteArray data = line + '\n';
-    qsizetype written = 0;
-    while (written < data.size()) {
-        const ssize_t n = writeNoSigpipe(d->m_controlToDriver, data.constData() + written,
-                                         static_cast<size_t>(data.size() - written));
-        if (n <= 0)
-            break;
-        written += n;
+    if (d->m_controlOutBuffer.size() + line.size() > maxPendingInput) {
+        qCWarning(lcSandbox) << "the driver does not read its control channel; line dropped";
+        return;
     }
-    if (written < data.size())
-        qCWarning(lcSandbox) << "control channel full or closed; line truncated";
+    d->m_controlOutBuffer += line + '\n';
+    d->flushControl();
 }
 
 void SandboxProcess::interrupt()

@@ -37,6 +37,10 @@ private slots:
             << Outcome::MemoryLimit << QByteArray();
         QTest::addRow("a busy loop hits the cpu limit")
             << QByteArray("while True: pass") << Outcome::CpuLimit << QByteArray();
+        QTest::addRow("a busy loop spread over four processes hits the cpu limit")
+            << QByteArray("import os\nfor i in range(3):\n    if os.fork() == 0: break\n"
+                          "while True: pass")
+            << Outcome::CpuLimit << QByteArray();
         QTest::addRow("a thread bomb hits the process limit")
             << QByteArray("import threading, time\nn = 0\ntry:\n    while True:\n"
                           "        threading.Thread(target=time.sleep, args=(30,), daemon=True)"
@@ -70,6 +74,8 @@ private slots:
                  qPrintable(QString::number(run.result.wallMs)));
         if (outcome == Outcome::Timeout)
             QVERIFY(run.result.wallMs >= 3000);
+        if (outcome == Outcome::CpuLimit) // the total, not 1 s per process
+            QVERIFY2(run.result.cpuMs < 2500, qPrintable(QString::number(run.result.cpuMs)));
         if (outcome == Outcome::Signalled)
             QCOMPARE(run.result.signal, SIGSEGV);
     }

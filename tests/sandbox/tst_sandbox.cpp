@@ -217,6 +217,10 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(lines.count(), 2, 10000);
         QCOMPARE(lines.at(0).first().toByteArray(), QByteArray("echo first"));
         QCOMPARE(lines.at(1).first().toByteArray(), QByteArray("echo second"));
+        const QByteArray big(300 * 1024, 'z'); // more than a pipe holds: buffered, not lost
+        process.writeControl(big);
+        QTRY_COMPARE_WITH_TIMEOUT(lines.count(), 3, 10000);
+        QCOMPARE(lines.at(2).first().toByteArray(), "echo " + big);
         process.writeControl("quit");
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 10000);
         COMPARE_OUTCOME(done.first().first().value<Result>().outcome, Outcome::Exited);
