@@ -4,6 +4,7 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDir>
+#include <QLoggingCategory>
 #include <QSocketNotifier>
 #include <QThread>
 
@@ -96,10 +97,13 @@ int main(int argc, char *argv[])
          QStringLiteral("ms")},
         {QStringLiteral("memory-mb"), QStringLiteral("Memory limit per run (default 256)."),
          QStringLiteral("mb")},
+        {QStringLiteral("verbose"), QStringLiteral("Log debug messages too.")},
         {QStringLiteral("output-bytes"),
          QStringLiteral("Output limit per run (default 1048576)."), QStringLiteral("bytes")},
     });
     parser.process(app);
+    if (!parser.isSet(QStringLiteral("verbose")))
+        QLoggingCategory::setFilterRules(QStringLiteral("coderoom.*.debug=false"));
 
     coderoom::core::ServerConfig config;
     if (!parseListen(parser.value(QStringLiteral("listen")), config)) {

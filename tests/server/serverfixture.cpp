@@ -45,7 +45,8 @@ bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
     }
     const QByteArray prefix = "coderoomd listening on ";
     if (!line.startsWith(prefix)) {
-        qWarning() << "coderoomd did not announce itself:" << line << m_process.readAllStandardError();
+        m_stderr += m_process.readAllStandardError();
+        qInfo() << "coderoomd did not announce itself:" << line << m_stderr;
         return false;
     }
     m_url = QUrl(QString::fromUtf8(line.mid(prefix.size())));
@@ -54,7 +55,10 @@ bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
 
 void ServerProcess::terminate() { ::kill(pid_t(m_process.processId()), SIGTERM); }
 
-bool ServerProcess::waitForExit(int timeoutMs) { return m_process.waitForFinished(timeoutMs); }
+bool ServerProcess::waitForExit(int timeoutMs)
+{
+    return m_process.state() == QProcess::NotRunning || m_process.waitForFinished(timeoutMs);
+}
 
 QString ServerProcess::token() const
 {
@@ -64,7 +68,11 @@ QString ServerProcess::token() const
     return QString::fromUtf8(file.readAll().trimmed());
 }
 
-QByteArray ServerProcess::stderrText() { return m_process.readAllStandardError(); }
+QByteArray ServerProcess::stderrText()
+{
+    m_stderr += m_process.readAllStandardError();
+    return m_stderr;
+}
 
 WsClient::WsClient(QObject *parent)
     : QObject(parent)

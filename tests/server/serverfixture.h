@@ -21,7 +21,7 @@ public:
     // Starts coderoomd with these extra flags; waits for the "listening on" line.
     bool start(const QStringList &extraArgs = {}, int timeoutMs = 20000);
     void terminate(); // SIGTERM
-    bool waitForExit(int timeoutMs);
+    bool waitForExit(int timeoutMs); // true once it is not running (also if it already ended)
     int exitCode() const { return m_process.exitCode(); }
     QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
 
@@ -35,6 +35,7 @@ public:
 private:
     QTemporaryDir m_dataDir;
     QProcess m_process;
+    QByteArray m_stderr;
     QUrl m_url;
 };
 
