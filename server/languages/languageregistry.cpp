@@ -364,8 +364,21 @@ std::optional<LanguageRegistry> LanguageRegistry::load(const QString &path, QStr
     }
     QString why;
     auto registry = fromJson(file.readAll(), &why);
-    if (!registry && error)
-        *error = QStringLiteral("%1: %2").arg(path, why);
+    if (!registry) {
+        if (error)
+            *error = QStringLiteral("%1: %2").arg(path, why);
+        return registry;
+    }
+    // A REPL is only offered when its driver is there: the drivers live next to the registry.
+    const QDir drivers(QFileInfo(path).absoluteDir().filePath(QStringLiteral("drivers")));
+    for (Language &language : registry->m_languages) {
+        if (language.repl && !QFileInfo(drivers.filePath(language.repl->driver)).isFile()) {
+            language.hasRepl = false;
+            qCWarning(lcLanguages).noquote()
+                << "language" << language.id << "has no REPL: driver"
+                << drivers.filePath(language.repl->driver) << "is missing";
+        }
+    }
     return registry;
 }
 

@@ -74,7 +74,8 @@ public:
     // Reads and validates the registry, resolves every runtime once and detects its version
     // (runs `--version` outside the sandbox: the binaries are trusted files under /usr). A
     // missing runtime makes that language unavailable with a problem, not an error; a malformed
-    // file is an error (nullopt + *error).
+    // file is an error (nullopt + *error). hasRepl is true only when the REPL driver exists in
+    // drivers/ next to the registry file (fromJson cannot check and trusts the config).
     static std::optional<LanguageRegistry> load(const QString &path, QString *error);
     static std::optional<LanguageRegistry> fromJson(const QByteArray &json, QString *error);
 

@@ -3,6 +3,7 @@
 #include "languageregistry.h"
 #include "programrun.h"
 
+#include <QDir>
 #include <QFile>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -48,6 +49,8 @@ private slots:
     void fileNamesAreValidated_data();
     void fileNamesAreValidated();
     void missingRegistryFileIsAnError();
+    void replIsOfferedOnlyWhenItsDriverExists_data();
+    void replIsOfferedOnlyWhenItsDriverExists();
 
 private:
     // The shipped registry, loaded once: detecting four versions starts two JVMs.
@@ -349,6 +352,39 @@ void TestLanguages::missingRegistryFileIsAnError()
     QString error;
     QVERIFY(!LanguageRegistry::load(QStringLiteral("/nonexistent/languages.json"), &error));
     QVERIFY2(error.contains(QLatin1String("cannot read")), qPrintable(error));
+}
+
+void TestLanguages::replIsOfferedOnlyWhenItsDriverExists_data()
+{
+    QTest::addColumn<bool>("driverPresent");
+    QTest::addRow("a present driver offers the REPL") << true;
+    QTest::addRow("a missing driver hides the REPL, not the language") << false;
+}
+
+void TestLanguages::replIsOfferedOnlyWhenItsDriverExists()
+{
+    QFETCH(bool, driverPresent);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    QFile registryFile(dir.filePath(QStringLiteral("languages.json")));
+    QVERIFY(registryFile.open(QIODevice::WriteOnly));
+    registryFile.write(registryWith(
+        QByteArray(minimalPython)
+            .replace("\"run\"", "\"repl\": {\"command\": [\"{runtime}\", \"{driver}\"],"
+                                " \"driver\": \"d.py\"}, \"run\"")));
+    registryFile.close();
+    if (driverPresent) {
+        QVERIFY(dir.path().size() > 0 && QDir(dir.path()).mkdir(QStringLiteral("drivers")));
+        QFile driver(dir.filePath(QStringLiteral("drivers/d.py")));
+        QVERIFY(driver.open(QIODevice::WriteOnly));
+    }
+    QString error;
+    const auto registry = LanguageRegistry::load(registryFile.fileName(), &error);
+    QVERIFY2(registry, qPrintable(error));
+    const Language *python = registry->find(QStringLiteral("python"));
+    QVERIFY(python);
+    QVERIFY(python->available);
+    QCOMPARE(python->hasRepl, driverPresent);
 }
 
 QTEST_GUILESS_MAIN(TestLanguages)

@@ -65,6 +65,8 @@ private slots:
     void invalidRequestsAreRefused();
     void interactiveStdinIsForwarded();
     void stopWhileCompilingEndsStopped();
+    void replDriverStartsInTheSandbox_data();
+    void replDriverStartsInTheSandbox();
 
 private:
     Transcript runProgram(const Language &language, const ProgramRequest &request,
@@ -456,6 +458,39 @@ void TestProgramRun::stopWhileCompilingEndsStopped()
     QCOMPARE(name(t.result.run.outcome), name(Outcome::Stopped));
     QCOMPARE(t.started, 0);
     QVERIFY(!t.result.compileFailed);
+}
+
+void TestProgramRun::replDriverStartsInTheSandbox_data()
+{
+    QTest::addColumn<QString>("lang");
+    for (const Language &lang : m_registry->availableLanguages()) {
+        if (lang.hasRepl)
+            QTest::addRow("the %s driver says ready", qPrintable(lang.id)) << lang.id;
+    }
+}
+
+// replSpec is what the sessions module starts: the driver must be visible at its bound path
+// and speak first on the control channel.
+void TestProgramRun::replDriverStartsInTheSandbox()
+{
+    QFETCH(QString, lang);
+    QString error;
+    auto spec = replSpec(language(lang), QStringLiteral(CODEROOM_TEST_RESOURCES_DIR), &error);
+    QVERIFY2(spec, qPrintable(error));
+    spec->limits.wallMs = 30000;
+    coderoom::sandbox::SandboxProcess process;
+    QSignalSpy lines(&process, &coderoom::sandbox::SandboxProcess::controlLine);
+    QSignalSpy done(&process, &coderoom::sandbox::SandboxProcess::done);
+    QByteArray errors;
+    connect(&process, &coderoom::sandbox::SandboxProcess::output, this,
+            [&errors](coderoom::sandbox::Stream, const QByteArray &data) { errors += data; });
+    process.start(*spec);
+    QTRY_VERIFY2_WITH_TIMEOUT(lines.count() > 0 || done.count() > 0, errors.constData(), 30000);
+    QVERIFY2(lines.count() > 0, errors.constData());
+    const QByteArray first = lines.first().first().toByteArray();
+    QVERIFY2(first.contains("\"ready\""), first.constData());
+    process.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 10000);
 }
 
 QTEST_GUILESS_MAIN(TestProgramRun)
