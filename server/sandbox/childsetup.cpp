@@ -50,6 +50,14 @@ void ChildSetup::apply() const noexcept
     // Qt 6.4's QProcess closes no inherited descriptors: without this the sandbox would see
     // every socket and file the server has open at the moment of fork.
     ::close_range(static_cast<unsigned>(firstFree), ~0U, 0);
+    // ... and the gaps below it (no control channel leaves 3 and 4 free, for instance).
+    for (int fd = 3; fd < firstFree; ++fd) {
+        bool wanted = false;
+        for (int i = 0; i < fdCount; ++i)
+            wanted = wanted || fds[i].target == fd;
+        if (!wanted)
+            ::close(fd);
+    }
 
     // A server may block or ignore signals (signalfd, SIGPIPE); exec keeps both.
     sigset_t none;
