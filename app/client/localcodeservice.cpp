@@ -27,7 +27,9 @@ LocalCodeService::LocalCodeService(const localserver::LocalServerSetup &setup, Q
     });
     connect(m_server, &LocalServer::crashed, this, [this](const QString &reason) {
         m_serverUp = false;
-        setState(ConnectionState::Starting, tr("Restarting the local server (%1)").arg(reason));
+        const QString detail = tr("Restarting the local server (%1)").arg(reason);
+        m_client->awaitServer(detail);
+        setState(ConnectionState::Starting, detail);
     });
     connect(m_server, &LocalServer::done, this, [this](LocalServerOutcome, const QString &why) {
         m_serverUp = false;
@@ -48,12 +50,17 @@ LocalCodeService::~LocalCodeService()
 
 void LocalCodeService::start()
 {
-    setState(ConnectionState::Starting, tr("Starting the local server"));
+    const QString detail = tr("Starting the local server");
+    m_client->awaitServer(detail);
+    setState(ConnectionState::Starting, detail);
     m_server->start();
 }
 
 void LocalCodeService::stop()
 {
+    // The client first, so the server's exit is not reported as a lost connection to retry.
+    m_serverUp = false;
+    m_client->close(tr("The local server was stopped"));
     m_server->stop();
 }
 

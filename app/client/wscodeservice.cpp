@@ -104,6 +104,22 @@ void WsCodeService::close(const QString &reason)
     d->goOffline(why);
 }
 
+void WsCodeService::awaitServer(const QString &detail)
+{
+    d->retryTimer.stop();
+    if (d->socket) {
+        d->dropSocket();
+        d->failInFlight(tr("The connection to the server was lost: %1").arg(detail));
+    }
+    for (const auto &session : std::as_const(d->sessions)) {
+        if (session)
+            session->connectionLost();
+    }
+    d->sessionReplies.clear();
+    d->phase = WsCodeServicePrivate::Phase::Waiting;
+    applyState(ConnectionState::Starting, detail);
+}
+
 app::Job *WsCodeService::doRun(const app::RunSpec &spec)
 {
     proto::Run run;

@@ -62,6 +62,11 @@ public:
     // and resumed by the next open().
     void close(const QString &reason = {});
 
+    // Local mode: the server is (re)starting and its URL is not known yet. State Starting with
+    // this detail; runs and sessions wait (jobs in flight finish with internal_error) until
+    // open() is called with the new URL.
+    void awaitServer(const QString &detail);
+
     // The URL of the current or last connection (after redirects).
     QUrl currentUrl() const;
 

@@ -162,6 +162,8 @@ private slots:
     void controlsWaitForTheRequestId();
     void runWhileOfflineFinishesWithAnError();
     void cancelBeforeSendingFinishesCancelled();
+    void workWaitsWhileTheLocalServerStarts();
+    void unreadableCaFileGoesOffline();
     void realServerRunsPython();
 };
 
@@ -423,6 +425,36 @@ void TestWsClient::cancelBeforeSendingFinishesCancelled()
     QCOMPARE(finished.count(), 1);
     QCOMPARE(finished.at(0).at(0).value<protocol::Result>().status, protocol::Status::Cancelled);
     QVERIFY(server.received.isEmpty());
+}
+
+void TestWsClient::workWaitsWhileTheLocalServerStarts()
+{
+    FakeServer server;
+    WsCodeService service;
+    service.awaitServer(QStringLiteral("Starting the local server"));
+    QCOMPARE(service.state(), ConnectionState::Starting);
+    app::Job *job = service.run(pythonRun(QStringLiteral("print('hi')")));
+    app::ReplSession *session = service.openSession(QStringLiteral("python"));
+    QSignalSpy finished(job, &app::Job::finished);
+    QSignalSpy opened(session, &app::ReplSession::opened);
+    QSignalSpy failed(session, &app::ReplSession::failed);
+
+    service.setSettings(settingsFor(server.url())); // the URL is known now
+    service.open();
+    QTRY_COMPARE(finished.count(), 1);
+    QCOMPARE(finished.at(0).at(0).value<protocol::Result>().status, protocol::Status::Ok);
+    QTRY_COMPARE(opened.count(), 1);
+    QCOMPARE(failed.count(), 0);
+}
+
+void TestWsClient::unreadableCaFileGoesOffline()
+{
+    ClientSettings settings = settingsFor(QUrl(QStringLiteral("wss://127.0.0.1:1/api/v1/ws")));
+    settings.caFile = QStringLiteral("/nonexistent/ca.pem");
+    WsCodeService service(settings);
+    service.open();
+    QCOMPARE(service.state(), ConnectionState::Offline);
+    QVERIFY(service.stateDetail().contains(QStringLiteral("/nonexistent/ca.pem")));
 }
 
 void TestWsClient::realServerRunsPython()
