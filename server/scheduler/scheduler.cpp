@@ -29,8 +29,9 @@ Scheduler::Scheduler(const Config &config, QObject *parent)
     // a student staring at a queue that should have told them it is busy.
     m_ttlTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_ttlTimer, &QTimer::timeout, this, [this] {
-        expireOverdue();
-        schedulePump(); // cheap, and keeps "every queue change is followed by a pump" true
+        // A slot connected to expired() may delete the scheduler (e.g. the core on shutdown).
+        if (expireOverdue())
+            schedulePump(); // cheap, and keeps "every queue change is followed by a pump" true
     });
 }
 
@@ -252,7 +253,8 @@ void Scheduler::pump()
     m_pumpScheduled = false;
     // A ticket past its TTL is expired, not started, even if a slot freed up just now: the
     // contract is that waiting longer than the TTL ends in queue_timeout.
-    expireOverdue();
+    if (!expireOverdue())
+        return; // a slot deleted us
     const QPointer<Scheduler> self(this);
     // Each dispatch is emitted with the state already consistent, and the loop re-reads the
     // state after it: a slot may finish, cancel, submit or shut down in between.
@@ -278,7 +280,7 @@ void Scheduler::pump()
     }
 }
 
-void Scheduler::expireOverdue()
+bool Scheduler::expireOverdue()
 {
     const qint64 now = nowMs();
     QList<Ticket> overdue;
@@ -298,11 +300,12 @@ void Scheduler::expireOverdue()
     const QPointer<Scheduler> self(this);
     for (const Ticket &ticket : std::as_const(overdue)) {
         if (!self)
-            return;
+            return false;
         qCDebug(lcScheduler) << "expired" << ticket.request << "user" << ticket.user << "after"
                              << (now - ticket.enqueuedAtMs) << "ms in the queue";
         emit expired(ticket);
     }
+    return !self.isNull();
 }
 
 void Scheduler::armTtlTimer()

@@ -106,7 +106,7 @@ private:
 
     void schedulePump();
     void pump();
-    void expireOverdue();
+    bool expireOverdue(); // false: a slot connected to expired() deleted the scheduler
     void armTtlTimer();
     std::optional<QString> pickNext();
     bool isRunnable(const Queued &queued) const;

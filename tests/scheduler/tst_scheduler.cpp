@@ -3,6 +3,7 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QHash>
+#include <QPointer>
 #include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTest>
@@ -98,6 +99,7 @@ private slots:
     void queuePosition();
     void moreWorkersDispatchMore();
     void reentrantCallsFromDispatch();
+    void aSlotMayDeleteTheScheduler();
     void burstOfThreeHundredEndsEveryTicketOnceAndFairly();
 };
 
@@ -567,6 +569,22 @@ void TestScheduler::reentrantCallsFromDispatch()
     QCOMPARE(shutdownRemoved.size(), 2); // r4 and r3
     QCOMPARE(scheduler.queuedCount(), 0);
     QCOMPARE(scheduler.runningCount(), 1);
+}
+
+void TestScheduler::aSlotMayDeleteTheScheduler()
+{
+    // The core may tear the scheduler down from a slot (shutdown on the last expiry): the
+    // pump and the TTL loop must not touch it afterwards.
+    QPointer<Scheduler> scheduler = new Scheduler(config(0, 64, 64, 20));
+    int expiredSeen = 0;
+    connect(scheduler, &Scheduler::expired, scheduler, [&](const Ticket &) {
+        ++expiredSeen;
+        delete scheduler.data();
+    });
+    scheduler->submit(ticket(u"r0"_s, u"a"_s));
+    scheduler->submit(ticket(u"r1"_s, u"b"_s));
+    QTRY_VERIFY(scheduler.isNull());
+    QCOMPARE(expiredSeen, 1);
 }
 
 // 300 tickets from 30 users on 2 workers; a fake worker finishes each job after 1-5 ms (seeded).
