@@ -205,7 +205,7 @@ def start_driver(language):
 SNIPPETS = {
     "define": {
         "python": "counter = 41",
-        "javascript": "let counter = 41",
+        "javascript": "var counter = 41",
         "java": "int counter = 41;",
     },
     "use": {"python": "counter + 1", "javascript": "counter + 1", "java": "counter + 1"},
@@ -269,6 +269,14 @@ SNIPPETS = {
         "python": "input()",
         "javascript": "input()",
         "java": "new java.util.Scanner(System.in).nextLine()",
+    },
+    # (code, status, value): reading past the recorded inputs of a replay meets end of input.
+    "end_of_input": {
+        "python": ("input(), input()", "error", None),
+        "javascript": ("[input(), input()]", "ok", "[ 'only', null ]"),
+        "java": ("java.io.BufferedReader rdE = new java.io.BufferedReader("
+                 "new java.io.InputStreamReader(System.in));\n"
+                 "java.util.Arrays.asList(rdE.readLine(), rdE.readLine())", "ok", "[only, null]"),
     },
     "interrupted": {
         "python": "KeyboardInterrupt",
@@ -487,8 +495,10 @@ class DriverContract:
         self.assertEqual(chatter, [])
 
     def test_silent_replay_gives_end_of_input_after_the_recorded_inputs(self):
-        result = self.driver.eval(self.snippet("wait_input"), silent=True, inputs=[])
-        self.assertEqual(result["status"], "error", strip(result))
+        code, status, value = self.snippet("end_of_input")
+        result = self.driver.eval(code, silent=True, inputs=["only\n"])
+        self.assertEqual(result["status"], status, strip(result))
+        self.assertEqual(result.get("value"), value)
 
     def test_output_is_flushed_before_the_result(self):
         before = self.driver.stdout.decode()
@@ -542,6 +552,31 @@ class PythonDriver(DriverContract, unittest.TestCase):
         self.assertEqual(self.driver.stdout, before)
         self.assertOk(self.driver.eval("os.write(1, b'loud\\n')"))
         self.driver.wait_output("loud", len(before))
+
+
+class JavaScriptDriver(DriverContract, unittest.TestCase):
+    LANGUAGE = "javascript"
+
+    def test_let_and_const_keep_their_meaning_across_cells(self):
+        self.assertOk(self.driver.eval("const fixedC = 1"))
+        result = self.driver.eval("fixedC = 2")
+        self.assertEqual(result["status"], "error", strip(result))
+        self.assertIn("TypeError", result["message"])
+        self.assertEqual(self.driver.eval("fixedC").get("value"), "1")
+
+    def test_promise_callbacks_finish_inside_their_cell(self):
+        before = self.driver.stdout.decode()
+        result = self.assertOk(self.driver.eval("Promise.resolve(5).then(v => console.log(v))"))
+        self.assertEqual(self.output_since(before, result), "5\n")
+
+    def test_an_object_literal_alone_is_a_value_not_a_block(self):
+        self.assertEqual(self.driver.eval("{ a: 1 }").get("value"), "{ a: 1 }")
+
+    def test_a_failing_timer_callback_does_not_end_the_session(self):
+        self.assertOk(self.driver.eval("setTimeout(() => { throw new Error('late') }, 0)"))
+        self.assertOk(self.driver.eval("Promise.reject(new Error('nobody listens'))"))
+        self.assertOk(self.driver.eval("1 + 1"))
+        self.assertTrue(self.driver.alive())
 
 
 def measure(language, evals=200):
