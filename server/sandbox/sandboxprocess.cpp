@@ -2,6 +2,7 @@
 
 #include "bwrapcommand_p.h"
 #include "childsetup_p.h"
+#include "outcome_p.h"
 #include "procstats_p.h"
 #include "sandboxlog_p.h"
 #include "seccompfilter_p.h"
@@ -34,7 +35,6 @@ namespace {
 constexpr int pollIntervalMs = 50;
 constexpr int killGraceMs = 200;
 constexpr int namespaceExitTimeoutMs = 3000;
-constexpr qsizetype stderrTailBytes = 8192;
 constexpr qsizetype maxControlLine = 1024 * 1024;
 constexpr qsizetype maxPendingInput = 16 * 1024 * 1024; // stdin/control bytes not yet taken
 
@@ -99,12 +99,6 @@ void closeFd(int &fd)
     if (fd >= 0)
         ::close(fd);
     fd = -1;
-}
-
-bool containsAny(const QByteArray &haystack, std::initializer_list<const char *> needles)
-{
-    return std::any_of(needles.begin(), needles.end(),
-                       [&haystack](const char *needle) { return haystack.contains(needle); });
 }
 
 } // namespace
@@ -177,10 +171,7 @@ public:
     qint64 m_outputBytes = 0;
     qint64 m_cpuMs = 0;
     qint64 m_memoryKb = 0;
-    QByteArray m_stderrTail;
-    bool m_sawMemoryError = false;
-    bool m_sawProcessError = false;
-    bool m_sawExecFailure = false;
+    StderrEvidence m_stderr;
     bool m_doneQueued = false;
     bool m_finishing = false; // bwrap has exited; waiting for the namespace to be gone
     QSocketNotifier *m_initExitNotifier = nullptr;
@@ -397,18 +388,7 @@ void SandboxProcessPrivate::onStdout()
 void SandboxProcessPrivate::onStderr()
 {
     const QByteArray data = m_process.readAllStandardError();
-    // Look for failure words across chunk boundaries: scan the tail plus the new data.
-    const QByteArray window = m_stderrTail.right(64) + data.left(stderrTailBytes);
-    m_stderrTail = QByteArray(m_stderrTail + data.right(stderrTailBytes)).right(stderrTailBytes);
-    if (containsAny(window, {"MemoryError", "std::bad_alloc", "Cannot allocate memory",
-                             "out of memory", "OutOfMemoryError"}))
-        m_sawMemoryError = true;
-    if (containsAny(window, {"Resource temporarily unavailable", "BlockingIOError",
-                             "can't start new thread", "fork: retry", "Cannot fork",
-                             "unable to create native thread"}))
-        m_sawProcessError = true;
-    if (window.contains("prlimit: failed to execute"))
-        m_sawExecFailure = true;
+    m_stderr.scan(data);
     deliver(Stream::Stderr, data);
 }
 
@@ -633,105 +613,19 @@ void SandboxProcessPrivate::finishFailed(const QString &message)
 
 Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status) const
 {
-    Result result;
-    result.wallMs = m_clock.elapsed();
-    result.cpuMs = m_cpuMs;
-    result.memoryKb = m_memoryKb;
-    result.outputBytes = m_outputBytes;
-    const QString stderrTail = QString::fromUtf8(m_stderrTail.right(400)).trimmed();
-
-    if (m_initPid == 0) {
-        // bwrap never got as far as starting the program.
-        if (m_killReason) {
-            result.outcome =
-                *m_killReason == Outcome::Timeout ? Outcome::Timeout : Outcome::Stopped;
-            result.message = QStringLiteral("stopped before the program started");
-            return result;
-        }
-        result.outcome = Outcome::FailedToStart;
-        result.message =
-            stderrTail.isEmpty()
-                ? QStringLiteral("bwrap exited with %1 before starting the program").arg(exitCode)
-                : stderrTail;
-        return result;
-    }
-
-    const int code = m_reportedExitCode.value_or(status == QProcess::NormalExit ? exitCode : -1);
-    result.exitCode = code;
-    // bwrap's init reports a child killed by signal N as 128 + N, like a shell. A program that
-    // calls exit(137) looks the same; we accept that ambiguity.
-    if (code > 128 && code <= 128 + 64)
-        result.signal = code - 128;
-    else if (!m_reportedExitCode && status == QProcess::CrashExit)
-        result.signal = SIGKILL;
-
-    if (m_sawExecFailure && (code == 126 || code == 127)) {
-        result.outcome = Outcome::FailedToStart;
-        result.message = stderrTail;
-        return result;
-    }
-    const qint64 memoryLimitKb = m_spec.limits.memoryMb * 1024;
-    if (m_killReason) {
-        result.outcome = *m_killReason;
-        switch (*m_killReason) {
-        case Outcome::Timeout:
-            if (m_sawProcessError) {
-                result.outcome = Outcome::ProcessLimit;
-                result.message = QStringLiteral("hit the process limit (%1) and then the "
-                                                "wall-clock limit")
-                                     .arg(m_spec.limits.processes);
-            } else {
-                result.message =
-                    QStringLiteral("wall-clock limit of %1 ms reached").arg(m_spec.limits.wallMs);
-            }
-            break;
-        case Outcome::OutputLimit:
-            result.message =
-                QStringLiteral("output limit of %1 bytes reached").arg(m_spec.limits.outputBytes);
-            break;
-        case Outcome::CpuLimit:
-            result.message = QStringLiteral("CPU limit of %1 ms reached").arg(m_spec.limits.cpuMs);
-            break;
-        default:
-            result.message = QStringLiteral("stopped");
-            break;
-        }
-        return result;
-    }
-    if (result.signal == SIGXCPU ||
-        (result.signal == SIGKILL && m_cpuMs + 2 * pollIntervalMs >= m_spec.limits.cpuMs)) {
-        result.outcome = Outcome::CpuLimit;
-        result.message = QStringLiteral("CPU limit of %1 ms reached").arg(m_spec.limits.cpuMs);
-        return result;
-    }
-    // Memory: RLIMIT_AS makes allocation fail; runtimes say so on stderr (MemoryError,
-    // std::bad_alloc) and C programs usually crash on the null pointer. A crash counts as a
-    // memory limit only when the measured peak was close to the limit.
-    const bool crashed = result.signal == SIGSEGV || result.signal == SIGABRT ||
-                         result.signal == SIGBUS || result.signal == SIGKILL;
-    if ((code != 0 && m_sawMemoryError) || (crashed && m_memoryKb * 10 >= memoryLimitKb * 8)) {
-        result.outcome = Outcome::MemoryLimit;
-        result.message =
-            QStringLiteral("memory limit of %1 MB reached").arg(m_spec.limits.memoryMb);
-        return result;
-    }
-    // Processes: fork/clone failing with EAGAIN is only visible in what the program prints.
-    if (code != 0 && m_sawProcessError) {
-        result.outcome = Outcome::ProcessLimit;
-        result.message = QStringLiteral("process limit of %1 reached").arg(m_spec.limits.processes);
-        return result;
-    }
-    if (result.signal != 0) {
-        result.outcome = Outcome::Signalled;
-        result.message = QStringLiteral("killed by signal %1 (%2)")
-                             .arg(result.signal)
-                             .arg(QString::fromUtf8(::sigabbrev_np(result.signal)));
-        return result;
-    }
-    result.outcome = Outcome::Exited;
-    if (code != 0)
-        result.message = QStringLiteral("exited with code %1").arg(code);
-    return result;
+    JobEvidence evidence;
+    evidence.limits = m_spec.limits;
+    evidence.programStarted = m_initPid != 0;
+    evidence.killReason = m_killReason;
+    evidence.reportedExitCode = m_reportedExitCode;
+    evidence.bwrapExitCode = exitCode;
+    evidence.bwrapCrashed = status == QProcess::CrashExit;
+    evidence.wallMs = m_clock.elapsed();
+    evidence.cpuMs = m_cpuMs;
+    evidence.memoryKb = m_memoryKb;
+    evidence.outputBytes = m_outputBytes;
+    evidence.errors = m_stderr;
+    return classifyOutcome(evidence);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+#include "outcome_p.h"
 #include "sandboxtestutil.h"
 
 #include <QJsonDocument>
@@ -5,6 +6,8 @@
 
 using namespace coderoom::sandbox;
 using namespace sandboxtest;
+
+Q_DECLARE_METATYPE(coderoom::sandbox::Outcome)
 
 // Everyday behaviour of one sandboxed process: output, exit codes, stdin, streaming, limits,
 // the state machine and the control channel. Hostile programs are in tst_hostile.
@@ -305,6 +308,62 @@ private slots:
         COMPARE_OUTCOME(run.result.outcome, Outcome::Exited);
         // 0-2 and the directory listdir itself opened.
         QCOMPARE(run.out, QByteArray("[0, 1, 2, 3]\n"));
+    }
+
+    void classification_data()
+    {
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QByteArray>("stderrText");
+        QTest::addColumn<qint64>("memoryKb");
+        QTest::addColumn<int>("killedFor"); // -1: the program ended on its own
+        QTest::addColumn<Outcome>("outcome");
+        QTest::addColumn<int>("signal");
+        const int own = -1;
+        QTest::addRow("exit 0 is a clean exit")
+            << 0 << QByteArray() << 0LL << own << Outcome::Exited << 0;
+        QTest::addRow("exit 137 without a limit is SIGKILL")
+            << 137 << QByteArray() << 0LL << own << Outcome::Signalled << 9;
+        QTest::addRow("SIGXCPU is the cpu limit")
+            << 152 << QByteArray() << 0LL << own << Outcome::CpuLimit << 24;
+        QTest::addRow("MemoryError with a failing exit is the memory limit")
+            << 1 << QByteArray("Traceback...\nMemoryError\n") << 0LL << own << Outcome::MemoryLimit
+            << 0;
+        QTest::addRow("MemoryError caught by the program is a clean exit")
+            << 0 << QByteArray("MemoryError\n") << 0LL << own << Outcome::Exited << 0;
+        QTest::addRow("a segfault near the memory limit is the memory limit")
+            << 139 << QByteArray() << 250LL * 1024 << own << Outcome::MemoryLimit << 11;
+        QTest::addRow("a segfault far below the memory limit is a signal")
+            << 139 << QByteArray() << 10LL * 1024 << own << Outcome::Signalled << 11;
+        QTest::addRow("EAGAIN from fork with a failing exit is the process limit")
+            << 1 << QByteArray("BlockingIOError: [Errno 11] Resource temporarily unavailable")
+            << 0LL << own << Outcome::ProcessLimit << 0;
+        QTest::addRow("a timeout after fork failures is the process limit")
+            << 143 << QByteArray("sh: 1: Cannot fork\n") << 0LL << int(Outcome::Timeout)
+            << Outcome::ProcessLimit << 15;
+        QTest::addRow("a server-side limit wins over the exit code")
+            << 0 << QByteArray() << 0LL << int(Outcome::OutputLimit) << Outcome::OutputLimit << 0;
+    }
+    void classification()
+    {
+        QFETCH(int, exitCode);
+        QFETCH(QByteArray, stderrText);
+        QFETCH(qint64, memoryKb);
+        QFETCH(int, killedFor);
+        QFETCH(Outcome, outcome);
+        QFETCH(int, signal);
+        JobEvidence evidence;
+        evidence.programStarted = true;
+        evidence.reportedExitCode = exitCode;
+        evidence.bwrapExitCode = exitCode;
+        evidence.memoryKb = memoryKb;
+        evidence.cpuMs = 10;
+        if (killedFor >= 0)
+            evidence.killReason = static_cast<Outcome>(killedFor);
+        evidence.errors.scan(stderrText);
+        const Result result = classifyOutcome(evidence);
+        COMPARE_OUTCOME(result.outcome, outcome);
+        QCOMPARE(result.signal, signal);
+        QCOMPARE(result.exitCode, exitCode);
     }
 
     void measuresCpuAndMemory()
