@@ -98,7 +98,8 @@ private slots:
             "        time.sleep(0.05)\n");
         spec.limits.wallMs = 15000;
         bomb.start(spec);
-        QTRY_VERIFY_WITH_TIMEOUT(bombOut.startsWith("full"), 10000);
+        // python -u writes print()'s pieces one by one: wait for the whole line.
+        QTRY_VERIFY_WITH_TIMEOUT(bombOut.startsWith("full") && bombOut.endsWith('\n'), 10000);
         const int forked = bombOut.split(' ').value(1).trimmed().toInt();
         QVERIFY2(forked > 10 && forked <= spec.limits.processes, bombOut.constData());
 
