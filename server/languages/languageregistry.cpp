@@ -293,6 +293,7 @@ std::optional<Language> parseLanguage(const QJsonObject &object, QStringList *ve
         const QJsonObject r = object.value(QLatin1String("repl")).toObject();
         ReplSetup repl;
         repl.driver = r.value(QLatin1String("driver")).toString();
+        repl.memoryOverheadMb = r.value(QLatin1String("memoryOverheadMb")).toInteger(0);
         if (!readStringList(r.value(QLatin1String("command")), &repl.command) ||
             !checkTemplate(repl.command, &templateProblem))
             return fail(QStringLiteral("repl: missing or bad command"));
@@ -495,7 +496,7 @@ std::optional<sandbox::Spec> replSpec(const Language &language, const QString &r
     spec.binds.append(sandbox::Bind{driverHost, driverInside, false});
     spec.environment = language.environment;
     spec.limits = language.limits;
-    spec.limits.memoryMb += language.memoryOverheadMb;
+    spec.limits.memoryMb += language.memoryOverheadMb + language.repl->memoryOverheadMb;
     spec.controlChannel = true;
     return spec;
 }

@@ -41,6 +41,9 @@ struct ReplSetup
 {
     QStringList command; // template; {driver} is the driver's path inside the sandbox
     QString driver;      // file name under <resources>/drivers/
+    // Added on top of the language's overhead: the JavaScript driver runs a Worker, a second
+    // V8 isolate with its own ~700 MiB of address-space reservations.
+    qint64 memoryOverheadMb = 0;
 };
 
 // Plain data: what a language is and everything needed to build sandbox Specs for it.
