@@ -56,6 +56,12 @@ WsCodeService::~WsCodeService()
     d->retryTimer.stop();
     d->handshakeTimer.stop();
     d->dropSocket();
+    // Jobs and sessions point at d; QObject would delete them only after d is gone.
+    const auto children = this->children();
+    for (QObject *child : children) {
+        if (qobject_cast<WsJob *>(child) || qobject_cast<WsReplSession *>(child))
+            delete child;
+    }
 }
 
 void WsCodeService::setSettings(const ClientSettings &settings)
@@ -111,10 +117,8 @@ void WsCodeService::awaitServer(const QString &detail)
         d->dropSocket();
         d->failInFlight(tr("The connection to the server was lost: %1").arg(detail));
     }
-    for (const auto &session : std::as_const(d->sessions)) {
-        if (session)
-            session->connectionLost();
-    }
+    for (WsReplSession *session : d->liveSessions())
+        session->connectionLost();
     d->sessionReplies.clear();
     d->phase = WsCodeServicePrivate::Phase::Waiting;
     applyState(ConnectionState::Starting, detail);
@@ -167,6 +171,17 @@ WsCodeServicePrivate::WsCodeServicePrivate(WsCodeService *service)
         dropSocket();
         scheduleRetry(WsCodeService::tr("The server did not answer in time"));
     });
+}
+
+QList<WsReplSession *> WsCodeServicePrivate::liveSessions()
+{
+    sessions.removeAll(nullptr); // deleted by their owner
+    QList<WsReplSession *> live;
+    for (const QPointer<WsReplSession> &session : std::as_const(sessions)) {
+        if (WsReplSession *s = session.data())
+            live.append(s);
+    }
+    return live;
 }
 
 QString WsCodeServicePrivate::newId()
@@ -273,10 +288,8 @@ void WsCodeServicePrivate::onSocketGone(const QString &reason)
 
 void WsCodeServicePrivate::scheduleRetry(const QString &reason)
 {
-    for (const auto &session : std::as_const(sessions)) {
-        if (session)
-            session->connectionLost();
-    }
+    for (WsReplSession *session : liveSessions())
+        session->connectionLost();
     sessionReplies.clear();
     const QList<int> &backoff = settings.backoffSeconds;
     const int delay =
@@ -294,10 +307,8 @@ void WsCodeServicePrivate::goOffline(const QString &reason)
     retryTimer.stop();
     dropSocket();
     phase = Phase::Idle;
-    for (const auto &session : std::as_const(sessions)) {
-        if (session)
-            session->connectionLost();
-    }
+    for (WsReplSession *session : liveSessions())
+        session->connectionLost();
     sessionReplies.clear();
     failWaiting(WsCodeService::tr("Not connected to a server: %1").arg(reason));
     q->applyState(ConnectionState::Offline, reason);
@@ -308,9 +319,9 @@ void WsCodeServicePrivate::failInFlight(const QString &message)
     const auto inFlight = jobsById.values();
     jobsById.clear();
     jobsByRequest.clear();
-    for (const auto &job : inFlight) {
-        if (job)
-            job->finishLocally(proto::Status::InternalError, message);
+    for (const QPointer<WsJob> &job : inFlight) {
+        if (WsJob *j = job.data())
+            j->finishLocally(proto::Status::InternalError, message);
     }
 }
 
@@ -318,14 +329,12 @@ void WsCodeServicePrivate::failWaiting(const QString &message)
 {
     const auto waiting = unsent;
     unsent.clear();
-    for (const auto &job : waiting) {
-        if (job)
-            job->finishLocally(proto::Status::InternalError, message);
+    for (const QPointer<WsJob> &job : waiting) {
+        if (WsJob *j = job.data())
+            j->finishLocally(proto::Status::InternalError, message);
     }
-    for (const auto &session : std::as_const(sessions)) {
-        if (session)
-            session->failWaiting(message);
-    }
+    for (WsReplSession *session : liveSessions())
+        session->failWaiting(message);
 }
 
 // ---- WsCodeServicePrivate: sending --------------------------------------------------------
@@ -407,30 +416,29 @@ void WsCodeServicePrivate::onTextMessage(const QString &text)
             } else if constexpr (std::is_same_v<T, proto::SessionClosed>) {
                 sessionReplies.remove(m.id);
             } else if constexpr (std::is_same_v<T, proto::SessionRestored>) {
-                for (const auto &session : std::as_const(sessions)) {
-                    if (session && session->sessionId() == m.session)
+                for (WsReplSession *session : liveSessions()) {
+                    if (session->sessionId() == m.session)
                         session->handleRestored(m);
                 }
             } else if constexpr (std::is_same_v<T, proto::Accepted>) {
-                if (const QPointer<WsJob> job = jobsById.value(m.id)) {
+                if (WsJob *job = jobsById.value(m.id).data()) {
                     jobsByRequest.insert(m.request, job);
                     job->handleAccepted(m);
                 }
             } else if constexpr (std::is_same_v<T, proto::Started>) {
-                if (const QPointer<WsJob> job = jobsByRequest.value(m.request))
+                if (WsJob *job = jobsByRequest.value(m.request).data())
                     job->handleStarted();
             } else if constexpr (std::is_same_v<T, proto::Output>) {
-                if (const QPointer<WsJob> job = jobsByRequest.value(m.request))
+                if (WsJob *job = jobsByRequest.value(m.request).data())
                     job->handleOutput(m);
             } else if constexpr (std::is_same_v<T, proto::InputWait>) {
-                if (const QPointer<WsJob> job = jobsByRequest.value(m.request))
+                if (WsJob *job = jobsByRequest.value(m.request).data())
                     job->handleInputWait();
             } else if constexpr (std::is_same_v<T, proto::Result>) {
                 onResult(m);
             } else if constexpr (std::is_same_v<T, proto::Completions>) {
-                const SessionReply reply = sessionReplies.take(m.id);
-                if (reply.session)
-                    reply.session->handleCompletions(m.items);
+                if (WsReplSession *session = sessionReplies.take(m.id).session.data())
+                    session->handleCompletions(m.items);
             } else {
                 // history and pong: nothing in the desktop asks for them yet.
             }
@@ -457,8 +465,8 @@ void WsCodeServicePrivate::onWelcome(const proto::Welcome &welcome)
     q->applyState(ConnectionState::Connected, displayName());
 
     // Sessions first (new ones and resumes), then the work that waited for the connection.
-    for (const auto &session : std::as_const(sessions)) {
-        if (!session || !session->wantsOpen())
+    for (WsReplSession *session : liveSessions()) {
+        if (!session->wantsOpen())
             continue;
         const bool resume = session->isResume();
         sendSessionRequest(resume ? ReplyKind::Resume : ReplyKind::Open, session,
@@ -466,9 +474,9 @@ void WsCodeServicePrivate::onWelcome(const proto::Welcome &welcome)
     }
     const auto waiting = unsent;
     unsent.clear();
-    for (const auto &job : waiting) {
-        if (job)
-            submit(job);
+    for (const QPointer<WsJob> &job : waiting) {
+        if (WsJob *j = job.data())
+            submit(j);
     }
 }
 
@@ -498,7 +506,7 @@ void WsCodeServicePrivate::onError(const proto::Error &error)
                       .arg(error.message, proto::toWire(error.code)));
         return;
     }
-    if (const QPointer<WsJob> job = jobsById.value(error.id)) {
+    if (WsJob *job = jobsById.value(error.id).data()) {
         proto::Result result;
         result.id = error.id;
         result.status = statusForError(error.code);
@@ -508,12 +516,12 @@ void WsCodeServicePrivate::onError(const proto::Error &error)
         return;
     }
     const SessionReply reply = sessionReplies.take(error.id);
-    if (reply.session) {
+    if (WsReplSession *session = reply.session.data()) {
         const bool resume = reply.kind == ReplyKind::Resume;
         if (reply.kind == ReplyKind::Open || resume)
-            reply.session->handleOpenFailed(error.message, resume);
+            session->handleOpenFailed(error.message, resume);
         else if (reply.kind == ReplyKind::Complete)
-            reply.session->handleCompletions({});
+            session->handleCompletions({});
         else
             qCWarning(lcClient) << "session request failed:" << error.message;
         return;
@@ -524,19 +532,20 @@ void WsCodeServicePrivate::onError(const proto::Error &error)
 void WsCodeServicePrivate::onSessionOpened(const proto::SessionOpened &opened)
 {
     const SessionReply reply = sessionReplies.take(opened.id);
-    if (!reply.session)
+    WsReplSession *session = reply.session.data();
+    if (!session)
         return;
     if (reply.kind == ReplyKind::Restart)
-        reply.session->handleRestarted();
+        session->handleRestarted();
     else
-        reply.session->handleOpened(opened, reply.kind == ReplyKind::Resume);
+        session->handleOpened(opened, reply.kind == ReplyKind::Resume);
 }
 
 void WsCodeServicePrivate::onResult(const proto::Result &result)
 {
-    QPointer<WsJob> job = jobsByRequest.value(result.request);
+    WsJob *job = jobsByRequest.value(result.request).data();
     if (!job)
-        job = jobsById.value(result.id); // e.g. overloaded: a result without accepted
+        job = jobsById.value(result.id).data(); // e.g. overloaded: a result without accepted
     if (!job)
         return;
     forget(job);

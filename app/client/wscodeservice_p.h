@@ -44,6 +44,7 @@ public:
     explicit WsCodeServicePrivate(WsCodeService *service);
 
     QString newId();
+    QList<WsReplSession *> liveSessions(); // also forgets deleted ones
     bool isConnected() const { return phase == Phase::Connected; }
     bool send(const protocol::ClientMessage &message);
     void submit(WsJob *job); // send now, or wait for the connection

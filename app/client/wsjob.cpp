@@ -9,7 +9,7 @@ namespace proto = coderoom::protocol;
 
 WsJob::WsJob(WsCodeService *service, proto::ClientMessage request, QObject *parent)
     : app::Job(parent)
-    , m_service(service)
+    , m_service(service->d.get())
     , m_request(std::move(request))
 {}
 
@@ -51,8 +51,7 @@ void WsJob::finishWith(proto::Result result)
 
 void WsJob::finishLocally(proto::Status status, const QString &message)
 {
-    if (m_service)
-        m_service->d->forget(this);
+    m_service->forget(this);
     proto::Result result;
     result.status = status;
     result.message = message;
@@ -61,13 +60,13 @@ void WsJob::finishLocally(proto::Status status, const QString &message)
 
 void WsJob::sendControl(proto::ClientMessage message)
 {
-    if (isFinished() || !m_service)
+    if (isFinished())
         return;
     if (requestId().isEmpty()) {
         m_waitingForRequestId.append(std::move(message));
         return;
     }
-    const QString id = m_service->d->newId();
+    const QString id = m_service->newId();
     const QString request = requestId();
     std::visit(
         [&](auto &m) {
@@ -79,7 +78,7 @@ void WsJob::sendControl(proto::ClientMessage message)
             }
         },
         message);
-    m_service->d->send(message);
+    m_service->send(message);
 }
 
 void WsJob::doSendInput(const QString &data, bool eof)

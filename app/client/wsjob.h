@@ -2,8 +2,6 @@
 
 #include "codeservice.h"
 
-#include <QPointer>
-
 // One run or eval on the wire. Correlation: the client `id` we chose until `accepted` names the
 // server's `request`; from then on events are routed by request. input/eof/interrupt/cancel
 // asked for before `accepted` are queued and sent with the request id once it is known.
@@ -12,6 +10,7 @@
 namespace coderoom::client {
 
 class WsCodeService;
+class WsCodeServicePrivate;
 
 class WsJob final : public app::Job
 {
@@ -39,7 +38,7 @@ protected:
 private:
     void sendControl(protocol::ClientMessage message);
 
-    QPointer<WsCodeService> m_service;
+    WsCodeServicePrivate *m_service; // outlives us: the service is our (grand)parent
     protocol::ClientMessage m_request;
     QList<protocol::ClientMessage> m_waitingForRequestId;
     bool m_sent = false;

@@ -15,7 +15,7 @@ using Kind = WsCodeServicePrivate::ReplyKind;
 
 WsReplSession::WsReplSession(WsCodeService *service, const QString &language, QObject *parent)
     : app::ReplSession(parent)
-    , m_service(service)
+    , m_service(service->d.get())
 {
     setLanguage(language);
 }
@@ -48,10 +48,12 @@ void WsReplSession::handleOpened(const proto::SessionOpened &opened, bool resume
     }
     const auto waiting = std::exchange(m_waiting, {});
     for (const auto &job : waiting) {
-        if (!job || !m_service)
+        WsJob *waitingJob = job.data();
+        if (!waitingJob)
             continue;
-        std::get<proto::Eval>(job->request()).session = sessionId();
-        m_service->d->submit(job);
+        if (auto *eval = std::get_if<proto::Eval>(&waitingJob->request()))
+            eval->session = sessionId();
+        m_service->submit(waitingJob);
     }
 }
 
@@ -98,13 +100,13 @@ app::Job *WsReplSession::doEval(const QString &code)
     proto::Eval eval;
     eval.code = code;
     eval.session = sessionId();
-    auto *job = new WsJob(m_service, eval, this);
-    if (m_closed || !m_service) {
+    auto *job = new WsJob(m_service->q, eval, this);
+    if (m_closed) {
         QMetaObject::invokeMethod(
             job, [job] { job->finishLocally(proto::Status::Error, tr("The session is closed")); },
             Qt::QueuedConnection);
     } else if (isOpen()) {
-        m_service->d->submit(job);
+        m_service->submit(job);
     } else {
         m_waiting.append(job);
     }
@@ -113,7 +115,7 @@ app::Job *WsReplSession::doEval(const QString &code)
 
 void WsReplSession::doComplete(const QString &code, int cursor)
 {
-    if (!isOpen() || !m_service || !m_service->d->isConnected()) {
+    if (!isOpen() || !m_service->isConnected()) {
         QMetaObject::invokeMethod(
             this, [this] { emit completions({}); }, Qt::QueuedConnection);
         return;
@@ -122,28 +124,28 @@ void WsReplSession::doComplete(const QString &code, int cursor)
     complete.session = sessionId();
     complete.code = code;
     complete.cursor = cursor;
-    m_service->d->sendSessionRequest(Kind::Complete, this, complete);
+    m_service->sendSessionRequest(Kind::Complete, this, complete);
 }
 
 void WsReplSession::doRestart()
 {
-    if (!isOpen() || !m_service || !m_service->d->isConnected()) {
+    if (!isOpen() || !m_service->isConnected()) {
         qCWarning(lcClient) << "restart ignored: the session is not open or not connected";
         return;
     }
     proto::SessionRestart restart;
     restart.session = sessionId();
-    m_service->d->sendSessionRequest(Kind::Restart, this, restart);
+    m_service->sendSessionRequest(Kind::Restart, this, restart);
 }
 
 void WsReplSession::doClose()
 {
     if (m_closed)
         return;
-    if (isOpen() && m_service && m_service->d->isConnected()) {
+    if (isOpen() && m_service->isConnected()) {
         proto::SessionClose close;
         close.session = sessionId();
-        m_service->d->sendSessionRequest(Kind::Close, this, close);
+        m_service->sendSessionRequest(Kind::Close, this, close);
     }
     m_closed = true;
     setSessionId({});

@@ -10,6 +10,7 @@
 namespace coderoom::client {
 
 class WsCodeService;
+class WsCodeServicePrivate;
 class WsJob;
 
 class WsReplSession final : public app::ReplSession
@@ -39,7 +40,7 @@ protected:
     void doClose() override;
 
 private:
-    QPointer<WsCodeService> m_service;
+    WsCodeServicePrivate *m_service;  // outlives us: the service is our parent
     QList<QPointer<WsJob>> m_waiting; // evals waiting for the session id
     bool m_opening = false;
     bool m_closed = false;
