@@ -1,0 +1,64 @@
+#pragma once
+
+#include "codeservice.h"
+
+#include <QHash>
+#include <QObject>
+#include <QPointer>
+
+namespace coderoom::editor {
+class EditorTabs;
+}
+namespace coderoom::repl {
+class OutputPane;
+class ReplWidget;
+} // namespace coderoom::repl
+
+// Runs what is in the editor: whole-program runs into the output pane, "Run file in REPL" into
+// the REPL pane, and clicks on error lines back into the editor. Holds the REPL sessions (one
+// per language, opened on first use) of the current CodeService.
+//
+// Run states (runStateChanged carries the sentence for the status bar):
+//   Idle --run()--> Submitted --accepted(n)--> Queued --started--> Running --finished--> Idle
+//   any of them --stop()--> Job::cancel(); the server's `cancelled` result ends it as usual.
+namespace coderoom::ui {
+
+class RunController final : public QObject
+{
+    Q_OBJECT
+public:
+    RunController(editor::EditorTabs *tabs, repl::OutputPane *output, repl::ReplWidget *repl,
+                  QObject *parent = nullptr);
+
+    // Not owned; may change at any time (switching local <-> server). nullptr: nothing runs.
+    void setService(app::CodeService *service);
+    app::CodeService *service() const { return m_service; }
+
+    bool isRunning() const { return !m_job.isNull(); }
+    // The REPL session for a language ("python"), opening it if needed; nullptr if impossible.
+    app::ReplSession *session(const QString &language);
+
+public slots:
+    bool run();
+    void stop();
+    bool runInRepl();
+    // A line of output was clicked: jump to the file and line it names, if any.
+    bool jumpToDiagnostic(const QString &line);
+
+signals:
+    void runningChanged(bool running);
+    void runStateChanged(const QString &text);
+
+private:
+    QString serverLanguageFor(const QString &fileName, const QString &editorLanguageId) const;
+    void onFinished(const protocol::Result &result);
+
+    editor::EditorTabs *m_tabs;
+    repl::OutputPane *m_output;
+    repl::ReplWidget *m_repl;
+    QPointer<app::CodeService> m_service;
+    QPointer<app::Job> m_job;
+    QHash<QString, QPointer<app::ReplSession>> m_sessions;
+};
+
+} // namespace coderoom::ui
