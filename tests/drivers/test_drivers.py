@@ -56,6 +56,9 @@ class DriverProcess:
             high_out = fcntl.fcntl(ctl_out_w, fcntl.F_DUPFD, 100)
             os.dup2(high_in, 3)
             os.dup2(high_out, 4)
+            # A parent started in the background may ignore SIGINT, and the JVM keeps an
+            # ignored SIGINT ignored: the driver must start with the default disposition.
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
 
         env = {"HOME": os.environ.get("HOME", "/tmp"), "PATH": "/usr/bin:/bin"}
         self.proc = subprocess.Popen(
@@ -577,6 +580,15 @@ class JavaScriptDriver(DriverContract, unittest.TestCase):
         self.assertOk(self.driver.eval("Promise.reject(new Error('nobody listens'))"))
         self.assertOk(self.driver.eval("1 + 1"))
         self.assertTrue(self.driver.alive())
+
+
+class JavaDriver(DriverContract, unittest.TestCase):
+    LANGUAGE = "java"
+
+    def test_a_declaration_can_be_replaced_in_a_later_cell(self):
+        self.assertOk(self.driver.eval("int twiceJ(int x) { return 2 * x; }"))
+        self.assertOk(self.driver.eval("int twiceJ(int x) { return 3 * x; }"))
+        self.assertEqual(self.driver.eval("twiceJ(5)").get("value"), "15")
 
 
 def measure(language, evals=200):
