@@ -73,11 +73,13 @@ int main(int argc, char *argv[])
     parser.addOptions({
         {QStringLiteral("listen"), QStringLiteral("Address and port (port 0: pick a free one)."),
          QStringLiteral("host:port"), QStringLiteral("127.0.0.1:8765")},
-        {QStringLiteral("data-dir"), QStringLiteral("Directory for the token, the database and "
-                                                    "the compile cache (required)."),
+        {QStringLiteral("data-dir"),
+         QStringLiteral("Directory for the token, the database and "
+                        "the compile cache (required)."),
          QStringLiteral("dir")},
-        {QStringLiteral("token-file"), QStringLiteral("File holding the accepted token (default: "
-                                                      "<data-dir>/token, created when absent)."),
+        {QStringLiteral("token-file"),
+         QStringLiteral("File holding the accepted token (default: "
+                        "<data-dir>/token, created when absent)."),
          QStringLiteral("file")},
         {QStringLiteral("resources-dir"),
          QStringLiteral("Directory with languages.json and drivers/."), QStringLiteral("dir")},
@@ -89,17 +91,26 @@ int main(int argc, char *argv[])
          QStringLiteral("n")},
         {QStringLiteral("max-per-user"),
          QStringLiteral("Queued + running jobs per user (default 8)."), QStringLiteral("n")},
-        {QStringLiteral("queue-ttl-ms"), QStringLiteral("Longest wait in the queue (default "
-                                                        "10000)."),
+        {QStringLiteral("queue-ttl-ms"),
+         QStringLiteral("Longest wait in the queue (default "
+                        "10000)."),
          QStringLiteral("ms")},
-        {QStringLiteral("run-time-ms"), QStringLiteral("Wall-clock limit per run (default "
-                                                       "10000)."),
+        {QStringLiteral("run-time-ms"),
+         QStringLiteral("Wall-clock limit per run (default "
+                        "10000)."),
          QStringLiteral("ms")},
         {QStringLiteral("memory-mb"), QStringLiteral("Memory limit per run (default 256)."),
          QStringLiteral("mb")},
         {QStringLiteral("verbose"), QStringLiteral("Log debug messages too.")},
-        {QStringLiteral("output-bytes"),
-         QStringLiteral("Output limit per run (default 1048576)."), QStringLiteral("bytes")},
+        {QStringLiteral("max-interpreters"),
+         QStringLiteral("Live REPL interpreters at most; idle ones past it hibernate (default "
+                        "64)."),
+         QStringLiteral("n")},
+        {QStringLiteral("warm-pool"),
+         QStringLiteral("Pre-started interpreters per REPL language (default 1; 0 for none)."),
+         QStringLiteral("n")},
+        {QStringLiteral("output-bytes"), QStringLiteral("Output limit per run (default 1048576)."),
+         QStringLiteral("bytes")},
     });
     parser.process(app);
     if (!parser.isSet(QStringLiteral("verbose")))
@@ -133,6 +144,18 @@ int main(int argc, char *argv[])
         !positive(parser, QStringLiteral("memory-mb"), config.limits.memoryMb) ||
         !positive(parser, QStringLiteral("output-bytes"), config.limits.outputBytes))
         return 2;
+    qint64 maxInterpreters = config.maxInterpreters;
+    if (!positive(parser, QStringLiteral("max-interpreters"), maxInterpreters))
+        return 2;
+    config.maxInterpreters = int(maxInterpreters);
+    if (parser.isSet(QStringLiteral("warm-pool"))) {
+        bool ok = false;
+        config.warmPool = parser.value(QStringLiteral("warm-pool")).toInt(&ok);
+        if (!ok || config.warmPool < 0 || config.warmPool > 64) {
+            std::fprintf(stderr, "coderoomd: --warm-pool wants 0 to 64\n");
+            return 2;
+        }
+    }
     config.scheduler.workers = int(workers);
     config.scheduler.maxQueued = int(maxQueue);
     config.scheduler.maxPerUser = int(maxPerUser);

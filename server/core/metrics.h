@@ -14,7 +14,8 @@ public:
     QByteArray render(const QByteArray &name, const QByteArray &help) const;
 
 private:
-    static constexpr double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+    static constexpr double bounds[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                        0.5,   1,    2.5,   5,    10,  30};
     qint64 m_counts[std::size(bounds)] = {};
     qint64 m_total = 0;
     double m_sum = 0;

@@ -12,16 +12,19 @@ namespace coderoom::core {
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
-    quint16 port = 8765;           // 0 picks a free port
-    QString dataDir;               // required: token, database, compile cache
-    QString tokenFile;             // empty: <dataDir>/token, created 0600 when absent
-    QString resourcesDir;          // languages.json and drivers/; empty: the default
+    quint16 port = 8765;  // 0 picks a free port
+    QString dataDir;      // required: token, database, compile cache
+    QString tokenFile;    // empty: <dataDir>/token, created 0600 when absent
+    QString resourcesDir; // languages.json and drivers/; empty: the default
     QString node = QStringLiteral("node-a");
     protocol::ServerLimits limits; // the ceiling every request is clamped to
     scheduler::Config scheduler;
     qint64 maxFrameBytes = 2 * 1024 * 1024;
     qint64 clientBacklogBytes = 8 * 1024 * 1024; // beyond: output to that client is dropped
-    int shutdownGraceMs = 5000;    // SIGTERM: running jobs get this long, then are stopped
+    int shutdownGraceMs = 5000; // SIGTERM: running jobs get this long, then are stopped
+    int maxInterpreters = 64;   // live REPL interpreters; idle ones past it hibernate
+    int warmPool = 1;           // pre-started interpreters per REPL language
+    QString databaseFile;       // empty: <dataDir>/coderoom.db
 };
 
 } // namespace coderoom::core

@@ -3,9 +3,11 @@
 #include "clientconnection.h"
 #include "frontdoor.h"
 #include "languageregistry.h"
-#include "runrequest.h"
 #include "sandboxprocess.h"
 #include "scheduler.h"
+#include "sessionmanager.h"
+#include "store.h"
+#include "workrequest.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -27,8 +29,7 @@ using transport::HttpResponse;
 
 namespace {
 
-template<class... Ts>
-struct Overloaded : Ts...
+template<class... Ts> struct Overloaded : Ts...
 {
     using Ts::operator()...;
 };
@@ -74,6 +75,8 @@ ServerCore::~ServerCore()
 {
     qDeleteAll(m_requests); // stops every sandbox before the scheduler goes
     m_requests.clear();
+    delete m_sessions; // before the store it writes to
+    m_sessions = nullptr;
 }
 
 bool ServerCore::start(QString *error)
@@ -102,8 +105,8 @@ bool ServerCore::start(QString *error)
         return false;
     }
 
-    m_resourcesDir = m_config.resourcesDir.isEmpty() ? languages::defaultResourcesDir()
-                                                     : m_config.resourcesDir;
+    m_resourcesDir =
+        m_config.resourcesDir.isEmpty() ? languages::defaultResourcesDir() : m_config.resourcesDir;
     const QString registryPath = QDir(m_resourcesDir).filePath(QStringLiteral("languages.json"));
     auto registry = languages::LanguageRegistry::load(registryPath, error);
     if (!registry)
@@ -116,6 +119,28 @@ bool ServerCore::start(QString *error)
             qCWarning(lcCore).noquote() << "language" << l.id << "unavailable:" << l.problem;
     }
 
+    m_store = std::make_unique<store::Store>();
+    const QString databaseFile =
+        m_config.databaseFile.isEmpty()
+            ? QDir(m_config.dataDir).filePath(QStringLiteral("coderoom.db"))
+            : m_config.databaseFile;
+    QString storeError;
+    if (!m_store->open(databaseFile, &storeError)) {
+        *error =
+            QStringLiteral("cannot open the session database %1: %2").arg(databaseFile, storeError);
+        return false;
+    }
+    sessions::SessionConfig sessionConfig;
+    sessionConfig.resourcesDir = m_resourcesDir;
+    sessionConfig.maxInterpreters = m_config.maxInterpreters;
+    sessionConfig.defaultWarmPool = m_config.warmPool;
+    sessionConfig.evalTimeMs = m_config.limits.runTimeMs;
+    sessionConfig.evalOutputBytes = m_config.limits.outputBytes;
+    m_sessions =
+        new sessions::SessionManager(sessionConfig, m_store.get(), m_languages.get(), this);
+    connect(m_sessions, &sessions::SessionManager::restored, this, &ServerCore::onSessionRestored);
+    m_sessions->startWarmPool();
+
     m_scheduler = new scheduler::Scheduler(m_config.scheduler, this);
     connect(m_scheduler, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
     connect(m_scheduler, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
@@ -125,10 +150,9 @@ bool ServerCore::start(QString *error)
     front.port = m_config.port;
     front.maxBodyBytes = m_config.maxFrameBytes;
     m_front = new transport::FrontDoor(front, this);
-    m_front->setHttpHandler(
-        [this](const HttpRequest &request, const transport::HttpReply &reply) {
-            handleHttp(request, reply);
-        });
+    m_front->setHttpHandler([this](const HttpRequest &request, const transport::HttpReply &reply) {
+        handleHttp(request, reply);
+    });
     connect(m_front, &transport::FrontDoor::webSocketConnected, this, &ServerCore::onWebSocket);
     QString listenError;
     if (!m_front->listen(&listenError)) {
@@ -141,7 +165,10 @@ bool ServerCore::start(QString *error)
     return true;
 }
 
-quint16 ServerCore::port() const { return m_front ? m_front->port() : 0; }
+quint16 ServerCore::port() const
+{
+    return m_front ? m_front->port() : 0;
+}
 
 QString ServerCore::webSocketUrl() const
 {
@@ -175,11 +202,6 @@ void ServerCore::onWebSocket(QWebSocket *socket)
 
 void ServerCore::onMessage(ClientConnection *c, const ClientMessage &message)
 {
-    const auto notYet = [c](const auto &m) {
-        c->sendError(ErrorCode::NotSupported,
-                     QStringLiteral("interactive sessions are not available on this server yet"),
-                     m.id);
-    };
     std::visit(Overloaded{
                    [&](const Hello &m) { handleHello(c, m); },
                    [&](const Run &m) { handleRun(c, m); },
@@ -187,12 +209,12 @@ void ServerCore::onMessage(ClientConnection *c, const ClientMessage &message)
                    [&](const Interrupt &m) { handleInterrupt(c, m); },
                    [&](const Cancel &m) { handleCancel(c, m); },
                    [&](const Ping &m) { c->send(Pong{m.id}); },
-                   [&](const SessionOpen &m) { notYet(m); },
-                   [&](const SessionRestart &m) { notYet(m); },
-                   [&](const SessionClose &m) { notYet(m); },
-                   [&](const Eval &m) { notYet(m); },
-                   [&](const Complete &m) { notYet(m); },
-                   [&](const HistoryRequest &m) { notYet(m); },
+                   [&](const SessionOpen &m) { handleSessionOpen(c, m); },
+                   [&](const SessionRestart &m) { handleSessionRestart(c, m); },
+                   [&](const SessionClose &m) { handleSessionClose(c, m); },
+                   [&](const Eval &m) { handleEval(c, m); },
+                   [&](const Complete &m) { handleComplete(c, m); },
+                   [&](const HistoryRequest &m) { handleHistory(c, m); },
                },
                message);
 }
@@ -252,9 +274,8 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
     qint64 codeBytes = 0;
     for (const SourceFile &f : m.files) {
         QString why;
-        const QString name = f.name.isEmpty()
-                                 ? QStringLiteral("main.") + language->extensions.value(0)
-                                 : f.name;
+        const QString name =
+            f.name.isEmpty() ? QStringLiteral("main.") + language->extensions.value(0) : f.name;
         if (!languages::ProgramRun::isValidFileName(name, &why)) {
             c->sendError(ErrorCode::BadRequest,
                          QStringLiteral("file name \"%1\": %2").arg(name, why), m.id);
@@ -276,17 +297,17 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
     if (m.stdinData)
         program.stdinData = m.stdinData->toUtf8();
 
-    RunRequest::Setup setup;
+    WorkRequest::Setup setup;
     setup.clientId = m.id;
     setup.request = newRequestId();
     setup.language = *language;
     const ServerLimits &ceiling = m_config.limits;
-    setup.limits.runTimeMs = clamp(m.limits.runTimeMs, ceiling.runTimeMs, "run_time_ms",
-                                   setup.notes);
+    setup.limits.runTimeMs =
+        clamp(m.limits.runTimeMs, ceiling.runTimeMs, "run_time_ms", setup.notes);
     setup.limits.cpuMs = clamp(m.limits.cpuMs, ceiling.runTimeMs, "cpu_ms", setup.notes);
     setup.limits.memoryMb = clamp(m.limits.memoryMb, ceiling.memoryMb, "memory_mb", setup.notes);
-    setup.limits.outputBytes = clamp(m.limits.outputBytes, ceiling.outputBytes, "output_bytes",
-                                     setup.notes);
+    setup.limits.outputBytes =
+        clamp(m.limits.outputBytes, ceiling.outputBytes, "output_bytes", setup.notes);
     program.limits.wallMs = setup.limits.runTimeMs;
     program.limits.cpuMs = setup.limits.cpuMs;
     program.limits.memoryMb = std::min(setup.limits.memoryMb, language->limits.memoryMb);
@@ -298,15 +319,22 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
     setup.options.cacheDir = QDir(m_config.dataDir).filePath(QStringLiteral("cache"));
     setup.backlogCapBytes = m_config.clientBacklogBytes;
 
+    submit(c, new WorkRequest(std::move(setup), c, this), m.id, {});
+}
+
+void ServerCore::submit(ClientConnection *c, WorkRequest *request, const QString &clientId,
+                        const QString &lane)
+{
     scheduler::Ticket ticket;
-    ticket.request = setup.request;
+    ticket.request = request->request();
     ticket.user = c->user();
     ticket.owner = c->id();
+    ticket.lane = lane;
     const scheduler::SubmitResult admission = m_scheduler->submit(ticket);
     if (admission.admission != scheduler::Admission::Accepted) {
         Result refused;
-        refused.id = m.id;
-        refused.request = setup.request;
+        refused.id = clientId;
+        refused.request = request->request();
         refused.status = Status::Overloaded;
         switch (admission.admission) {
         case scheduler::Admission::UserLimit:
@@ -317,26 +345,29 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
         case scheduler::Admission::ShuttingDown:
             refused.message = QStringLiteral("The server is shutting down; try again shortly.");
             break;
+        case scheduler::Admission::DuplicateRequest:
+            refused.status = Status::InternalError;
+            refused.message = QStringLiteral("The server reused a request id; please retry.");
+            break;
         default:
-            refused.message = overloadedMessage(admission.retryAfterMs,
-                                                m_scheduler->queuedCount());
+            refused.message = overloadedMessage(admission.retryAfterMs, m_scheduler->queuedCount());
         }
         ++m_metrics.overloaded;
-        ++m_metrics.results[{language->id, toWire(Status::Overloaded)}];
+        ++m_metrics.results[{request->language(), toWire(refused.status)}];
         c->send(refused);
+        delete request;
         return;
     }
-    auto *request = new RunRequest(std::move(setup), c, this);
-    connect(request, &RunRequest::finished, this, &ServerCore::onRequestFinished);
+    connect(request, &WorkRequest::finished, this, &ServerCore::onRequestFinished);
     m_requests.insert(request->request(), request);
     m_requestOwner.insert(request->request(), c->id());
-    c->send(Accepted{m.id, request->request(), admission.queuePosition});
+    c->send(Accepted{clientId, request->request(), admission.queuePosition});
 }
 
-RunRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request,
-                                     const QString &id)
+WorkRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request,
+                                      const QString &id)
 {
-    RunRequest *r = m_requests.value(request);
+    WorkRequest *r = m_requests.value(request);
     if (!r || m_requestOwner.value(request) != c->id()) {
         c->sendError(ErrorCode::NotFound,
                      QStringLiteral("no request \"%1\" of yours is queued or running").arg(request),
@@ -348,7 +379,7 @@ RunRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request
 
 void ServerCore::handleInput(ClientConnection *c, const Input &m)
 {
-    if (RunRequest *r = ownedRequest(c, m.request, m.id)) {
+    if (WorkRequest *r = ownedRequest(c, m.request, m.id)) {
         if (!m.data.isEmpty())
             r->writeInput(m.data.toUtf8());
         if (m.eof)
@@ -358,19 +389,18 @@ void ServerCore::handleInput(ClientConnection *c, const Input &m)
 
 void ServerCore::handleInterrupt(ClientConnection *c, const Interrupt &m)
 {
-    if (RunRequest *r = ownedRequest(c, m.request, m.id))
+    if (WorkRequest *r = ownedRequest(c, m.request, m.id))
         r->interrupt();
 }
 
 void ServerCore::handleCancel(ClientConnection *c, const Cancel &m)
 {
-    RunRequest *r = ownedRequest(c, m.request, m.id);
+    WorkRequest *r = ownedRequest(c, m.request, m.id);
     if (!r)
         return;
     switch (m_scheduler->cancel(m.request)) {
     case scheduler::CancelResult::RemovedFromQueue:
-        r->finishWithoutRunning(Status::Cancelled,
-                                QStringLiteral("Cancelled before it started."));
+        r->finishWithoutRunning(Status::Cancelled, QStringLiteral("Cancelled before it started."));
         break;
     case scheduler::CancelResult::Running:
         r->stop(QStringLiteral("Cancelled."));
@@ -380,9 +410,127 @@ void ServerCore::handleCancel(ClientConnection *c, const Cancel &m)
     }
 }
 
+void ServerCore::handleSessionOpen(ClientConnection *c, const SessionOpen &m)
+{
+    const QString connectionId = c->id();
+    const auto reply = [this, connectionId, id = m.id](const sessions::OpenResult &r) {
+        ClientConnection *conn = m_connections.value(connectionId);
+        if (!conn)
+            return;
+        if (!r.ok) {
+            conn->sendError(r.error, r.message, id);
+            return;
+        }
+        m_sessionConnection.insert(r.session, connectionId);
+        conn->send(SessionOpened{id, r.session, r.language, r.restored, r.history});
+    };
+    if (m.session.isEmpty()) {
+        m_sessions->open(c->user(), m.language, reply);
+        return;
+    }
+    // Route the session's events here before the resume replays it: session.restored comes
+    // first, then session.opened.
+    if (m_sessions->owns(c->user(), m.session))
+        m_sessionConnection.insert(m.session, connectionId);
+    m_sessions->resume(c->user(), m.session, reply);
+}
+
+void ServerCore::handleSessionRestart(ClientConnection *c, const SessionRestart &m)
+{
+    const QString connectionId = c->id();
+    m_sessions->restart(c->user(), m.session,
+                        [this, connectionId, id = m.id](const sessions::OpenResult &r) {
+                            ClientConnection *conn = m_connections.value(connectionId);
+                            if (!conn)
+                                return;
+                            if (!r.ok)
+                                conn->sendError(r.error, r.message, id);
+                            else
+                                conn->send(SessionOpened{id, r.session, r.language, false, 0});
+                        });
+}
+
+void ServerCore::handleSessionClose(ClientConnection *c, const SessionClose &m)
+{
+    QString error;
+    if (!m_sessions->close(c->user(), m.session, &error)) {
+        c->sendError(ErrorCode::NotFound, error, m.id);
+        return;
+    }
+    m_sessionConnection.remove(m.session);
+    c->send(SessionClosed{m.id, m.session});
+}
+
+void ServerCore::handleEval(ClientConnection *c, const Eval &m)
+{
+    if (!m_sessions->owns(c->user(), m.session)) {
+        c->sendError(ErrorCode::NotFound,
+                     QStringLiteral("no session \"%1\" of yours").arg(m.session), m.id);
+        return;
+    }
+    const qint64 codeBytes = m.code.toUtf8().size();
+    if (codeBytes > m_config.limits.maxCodeBytes) {
+        c->sendError(ErrorCode::TooLarge,
+                     QStringLiteral("the cell is %1 bytes; this server takes at most %2")
+                         .arg(codeBytes)
+                         .arg(m_config.limits.maxCodeBytes),
+                     m.id);
+        return;
+    }
+    m_sessionConnection.insert(m.session, c->id());
+    WorkRequest::Setup setup;
+    setup.clientId = m.id;
+    setup.request = newRequestId();
+    setup.sessions = m_sessions;
+    setup.user = c->user();
+    setup.session = m.session;
+    setup.code = m.code;
+    setup.limits.runTimeMs = m_config.limits.runTimeMs;
+    setup.limits.outputBytes = m_config.limits.outputBytes;
+    setup.backlogCapBytes = m_config.clientBacklogBytes;
+    setup.language.id = QStringLiteral("session");
+    // One lane per session: its cells run one after another, in order.
+    submit(c, new WorkRequest(std::move(setup), c, this), m.id, m.session);
+}
+
+void ServerCore::handleComplete(ClientConnection *c, const Complete &m)
+{
+    const QString connectionId = c->id();
+    m_sessions->complete(
+        c->user(), m.session, m.code, m.cursor,
+        [this, connectionId, id = m.id, session = m.session](const QStringList &items) {
+            if (ClientConnection *conn = m_connections.value(connectionId))
+                conn->send(Completions{id, session, items});
+        });
+}
+
+void ServerCore::handleHistory(ClientConnection *c, const HistoryRequest &m)
+{
+    if (!m_sessions->owns(c->user(), m.session)) {
+        c->sendError(ErrorCode::NotFound,
+                     QStringLiteral("no session \"%1\" of yours").arg(m.session), m.id);
+        return;
+    }
+    c->send(HistoryReply{m.id, m.session, m_sessions->history(c->user(), m.session)});
+}
+
+void ServerCore::onSessionRestored(const QString &session, RestoreReason reason, qint64 replayed,
+                                   std::optional<qint64> divergedAt, const QString &message)
+{
+    if (ClientConnection *conn = m_connections.value(m_sessionConnection.value(session))) {
+        SessionRestored event;
+        event.session = session;
+        event.reason = reason;
+        event.replayed = replayed;
+        event.divergedAt = divergedAt;
+        event.message = message;
+        conn->send(event);
+    }
+}
+
 void ServerCore::onDispatch(const scheduler::Ticket &ticket)
 {
-    RunRequest *r = m_requests.value(ticket.request);
+    WorkRequest *r = m_requests.value(ticket.request);
     if (!r) {
         m_scheduler->finish(ticket.request);
         return;
@@ -393,17 +541,17 @@ void ServerCore::onDispatch(const scheduler::Ticket &ticket)
 
 void ServerCore::onExpired(const scheduler::Ticket &ticket)
 {
-    if (RunRequest *r = m_requests.value(ticket.request)) {
+    if (WorkRequest *r = m_requests.value(ticket.request)) {
         ++m_metrics.queueTimeouts;
-        r->finishWithoutRunning(Status::QueueTimeout,
-                                queueTimeoutMessage(scheduler::Scheduler::nowMs() -
-                                                    ticket.enqueuedAtMs));
+        r->finishWithoutRunning(
+            Status::QueueTimeout,
+            queueTimeoutMessage(scheduler::Scheduler::nowMs() - ticket.enqueuedAtMs));
     }
 }
 
 void ServerCore::onRequestFinished(const QString &request, Status status, qint64 runMs)
 {
-    RunRequest *r = m_requests.take(request);
+    WorkRequest *r = m_requests.take(request);
     m_requestOwner.remove(request);
     if (!r)
         return;
@@ -425,7 +573,7 @@ void ServerCore::onDisconnected(ClientConnection *c)
         delete m_requests.take(t.request); // never ran; nobody is left to tell
     }
     for (const scheduler::Ticket &t : dropped.running) {
-        if (RunRequest *r = m_requests.value(t.request))
+        if (WorkRequest *r = m_requests.value(t.request))
             r->stop(); // its done() frees the worker slot through onRequestFinished
     }
     c->deleteLater();
@@ -442,7 +590,7 @@ void ServerCore::shutdown()
         m_front->stopListening();
     if (m_scheduler) {
         for (const scheduler::Ticket &t : m_scheduler->shutdown()) {
-            if (RunRequest *r = m_requests.value(t.request))
+            if (WorkRequest *r = m_requests.value(t.request))
                 r->finishWithoutRunning(Status::Cancelled,
                                         QStringLiteral("The server is shutting down; your "
                                                        "program did not run. Try again shortly."));
@@ -450,7 +598,7 @@ void ServerCore::shutdown()
     }
     QTimer::singleShot(m_config.shutdownGraceMs, this, [this] {
         const auto open = m_requests.values();
-        for (RunRequest *r : open)
+        for (WorkRequest *r : open)
             r->stop(QStringLiteral("Stopped: the server is shutting down."));
     });
     maybeFinishShutdown();
@@ -479,9 +627,21 @@ void ServerCore::handleHttp(const HttpRequest &request,
     } else if (request.path == QLatin1String("/ready")) {
         reply(readiness());
     } else if (request.path == QLatin1String("/metrics")) {
-        HttpResponse r = HttpResponse::text(
-            200, m_metrics.render(m_scheduler->queuedCount(), m_scheduler->runningCount(),
-                                  int(m_connections.size()), m_config.scheduler.workers));
+        QByteArray body = m_metrics.render(m_scheduler->queuedCount(), m_scheduler->runningCount(),
+                                           int(m_connections.size()), m_config.scheduler.workers);
+        body += "# HELP coderoom_sessions Sessions known this run, by state.\n"
+                "# TYPE coderoom_sessions gauge\n"
+                "coderoom_sessions{state=\"live\"} " +
+                QByteArray::number(m_sessions->liveCount()) +
+                "\ncoderoom_sessions{state=\"hibernated\"} " +
+                QByteArray::number(m_sessions->hibernatedCount()) +
+                "\n# HELP coderoom_warm_interpreters Pre-started interpreters waiting.\n"
+                "# TYPE coderoom_warm_interpreters gauge\ncoderoom_warm_interpreters " +
+                QByteArray::number(m_sessions->poolCount()) +
+                "\n# HELP coderoom_replays_total Sessions rebuilt from their history.\n"
+                "# TYPE coderoom_replays_total counter\ncoderoom_replays_total " +
+                QByteArray::number(m_sessions->replayCount()) + '\n';
+        HttpResponse r = HttpResponse::text(200, body);
         r.contentType = "text/plain; version=0.0.4; charset=utf-8";
         reply(r);
     } else {
@@ -492,19 +652,20 @@ void ServerCore::handleHttp(const HttpRequest &request,
 HttpResponse ServerCore::readiness() const
 {
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
-    QJsonObject sandboxInfo{{QStringLiteral("ok"), caps.usable},
-                            {QStringLiteral("bwrap"), caps.bwrapVersion},
-                            {QStringLiteral("seccomp"), caps.seccomp},
-                            {QStringLiteral("cgroup"), caps.cgroup},
-                            {QStringLiteral("drops_privileges"), caps.dropsPrivileges},
-                            {QStringLiteral("enforcement"),
-                             QJsonArray::fromStringList(caps.enforcement)}};
+    QJsonObject sandboxInfo{
+        {QStringLiteral("ok"), caps.usable},
+        {QStringLiteral("bwrap"), caps.bwrapVersion},
+        {QStringLiteral("seccomp"), caps.seccomp},
+        {QStringLiteral("cgroup"), caps.cgroup},
+        {QStringLiteral("drops_privileges"), caps.dropsPrivileges},
+        {QStringLiteral("enforcement"), QJsonArray::fromStringList(caps.enforcement)}};
     if (!caps.problem.isEmpty())
         sandboxInfo.insert(QStringLiteral("problem"), caps.problem);
     QJsonArray languages;
     int available = 0;
     for (const languages::Language &l : m_languages->languages()) {
-        QJsonObject o{{QStringLiteral("id"), l.id}, {QStringLiteral("ok"), l.available},
+        QJsonObject o{{QStringLiteral("id"), l.id},
+                      {QStringLiteral("ok"), l.available},
                       {QStringLiteral("version"), l.version}};
         if (!l.available)
             o.insert(QStringLiteral("problem"), l.problem);
@@ -519,13 +680,14 @@ HttpResponse ServerCore::readiness() const
     if (m_draining)
         reasons << QStringLiteral("shutting down");
     const bool ready = reasons.isEmpty();
-    QJsonObject body{{QStringLiteral("status"), ready ? QStringLiteral("ready")
-                                                      : QStringLiteral("not ready")},
-                     {QStringLiteral("sandbox"), sandboxInfo},
-                     {QStringLiteral("languages"), languages}};
+    QJsonObject body{
+        {QStringLiteral("status"), ready ? QStringLiteral("ready") : QStringLiteral("not ready")},
+        {QStringLiteral("sandbox"), sandboxInfo},
+        {QStringLiteral("languages"), languages}};
     if (!ready)
         body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));
-    return HttpResponse::json(ready ? 200 : 503, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    return HttpResponse::json(ready ? 200 : 503,
+                              QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
 } // namespace coderoom::core

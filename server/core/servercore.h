@@ -22,6 +22,12 @@ struct HttpResponse;
 namespace coderoom::languages {
 class LanguageRegistry;
 }
+namespace coderoom::store {
+class Store;
+}
+namespace coderoom::sessions {
+class SessionManager;
+}
 namespace coderoom::scheduler {
 class Scheduler;
 struct Ticket;
@@ -34,7 +40,7 @@ struct Ticket;
 // (stopped() emitted once).
 namespace coderoom::core {
 
-class RunRequest;
+class WorkRequest;
 
 class ServerCore final : public QObject
 {
@@ -58,8 +64,7 @@ signals:
 
 private:
     void onWebSocket(QWebSocket *socket);
-    void onMessage(transport::ClientConnection *connection,
-                   const protocol::ClientMessage &message);
+    void onMessage(transport::ClientConnection *connection, const protocol::ClientMessage &message);
     void onDisconnected(transport::ClientConnection *connection);
 
     void handleHello(transport::ClientConnection *c, const protocol::Hello &m);
@@ -67,9 +72,19 @@ private:
     void handleInput(transport::ClientConnection *c, const protocol::Input &m);
     void handleInterrupt(transport::ClientConnection *c, const protocol::Interrupt &m);
     void handleCancel(transport::ClientConnection *c, const protocol::Cancel &m);
+    void handleSessionOpen(transport::ClientConnection *c, const protocol::SessionOpen &m);
+    void handleSessionRestart(transport::ClientConnection *c, const protocol::SessionRestart &m);
+    void handleSessionClose(transport::ClientConnection *c, const protocol::SessionClose &m);
+    void handleEval(transport::ClientConnection *c, const protocol::Eval &m);
+    void handleComplete(transport::ClientConnection *c, const protocol::Complete &m);
+    void handleHistory(transport::ClientConnection *c, const protocol::HistoryRequest &m);
+    void submit(transport::ClientConnection *c, WorkRequest *request, const QString &clientId,
+                const QString &lane);
+    void onSessionRestored(const QString &session, protocol::RestoreReason reason, qint64 replayed,
+                           std::optional<qint64> divergedAt, const QString &message);
 
-    RunRequest *ownedRequest(transport::ClientConnection *c, const QString &request,
-                             const QString &id);
+    WorkRequest *ownedRequest(transport::ClientConnection *c, const QString &request,
+                              const QString &id);
     void onDispatch(const scheduler::Ticket &ticket);
     void onExpired(const scheduler::Ticket &ticket);
     void onRequestFinished(const QString &request, protocol::Status status, qint64 runMs);
@@ -87,11 +102,14 @@ private:
     bool m_tokenCreated = false;
     QString m_resourcesDir;
     std::unique_ptr<languages::LanguageRegistry> m_languages;
+    std::unique_ptr<store::Store> m_store;
+    sessions::SessionManager *m_sessions = nullptr;
+    QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;
     scheduler::Scheduler *m_scheduler = nullptr;
     QHash<QString, transport::ClientConnection *> m_connections; // by connection id
-    QHash<QString, RunRequest *> m_requests;                      // by request id
-    QHash<QString, QString> m_requestOwner;                       // request -> connection id
+    QHash<QString, WorkRequest *> m_requests;                    // by request id
+    QHash<QString, QString> m_requestOwner;                      // request -> connection id
     Metrics m_metrics;
     QString m_requestPrefix;
     quint64 m_nextRequest = 0;

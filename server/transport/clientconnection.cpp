@@ -10,8 +10,7 @@ namespace coderoom::transport {
 
 using namespace coderoom::protocol;
 
-ClientConnection::ClientConnection(QWebSocket *socket, const CodecLimits &limits,
-                                   QObject *parent)
+ClientConnection::ClientConnection(QWebSocket *socket, const CodecLimits &limits, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_limits(limits)
@@ -36,7 +35,10 @@ ClientConnection::ClientConnection(QWebSocket *socket, const CodecLimits &limits
 
 ClientConnection::~ClientConnection() = default;
 
-void ClientConnection::accept(const QString &user) { m_user = user; }
+void ClientConnection::accept(const QString &user)
+{
+    m_user = user;
+}
 
 void ClientConnection::send(const ServerMessage &message)
 {

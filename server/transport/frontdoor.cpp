@@ -89,20 +89,34 @@ HttpResponse HttpResponse::text(int status, const QByteArray &body)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -131,11 +145,20 @@ bool FrontDoor::listen(QString *error)
     return true;
 }
 
-void FrontDoor::stopListening() { m_tcp->close(); }
+void FrontDoor::stopListening()
+{
+    m_tcp->close();
+}
 
-quint16 FrontDoor::port() const { return m_tcp->serverPort(); }
+quint16 FrontDoor::port() const
+{
+    return m_tcp->serverPort();
+}
 
-QHostAddress FrontDoor::address() const { return m_tcp->serverAddress(); }
+QHostAddress FrontDoor::address() const
+{
+    return m_tcp->serverAddress();
+}
 
 void FrontDoor::onNewConnection()
 {
@@ -169,8 +192,8 @@ void FrontDoor::inspect(QTcpSocket *socket)
     }
     const QByteArray head = seen.left(end);
     const ParsedHead parsed = parseHead(head);
-    const bool upgrade = parsed.valid && parsed.path == m_config.webSocketPath &&
-                         parsed.method == "GET";
+    const bool upgrade =
+        parsed.valid && parsed.path == m_config.webSocketPath && parsed.method == "GET";
     bool wantsWebSocket = false;
     for (const auto &[name, value] : parsed.headers) {
         if (name == "upgrade" && value.toLower() == "websocket")

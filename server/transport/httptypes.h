@@ -12,8 +12,8 @@ namespace coderoom::transport {
 
 struct HttpRequest
 {
-    QByteArray method;                           // "GET", "POST", ...
-    QString path;                                // without the query string
+    QByteArray method; // "GET", "POST", ...
+    QString path;      // without the query string
     QString query;
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
     QByteArray body;

@@ -12,7 +12,13 @@
 
 namespace coderoom::tests {
 
-ServerProcess::ServerProcess() = default;
+ServerProcess::ServerProcess()
+    : m_dataDirPath(m_dataDir.path())
+{}
+
+ServerProcess::ServerProcess(const QString &dataDir)
+    : m_dataDirPath(dataDir)
+{}
 
 ServerProcess::~ServerProcess()
 {
@@ -25,7 +31,7 @@ ServerProcess::~ServerProcess()
 bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
 {
     QStringList args{QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                     QStringLiteral("--data-dir"), m_dataDir.path()};
+                     QStringLiteral("--data-dir"), m_dataDirPath};
     args += extraArgs;
     m_process.setProgram(QStringLiteral(CODEROOMD_PATH));
     m_process.setArguments(args);
@@ -53,7 +59,15 @@ bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
     return m_url.isValid() && m_url.port() > 0;
 }
 
-void ServerProcess::terminate() { ::kill(pid_t(m_process.processId()), SIGTERM); }
+void ServerProcess::terminate()
+{
+    ::kill(pid_t(m_process.processId()), SIGTERM);
+}
+
+void ServerProcess::kill()
+{
+    ::kill(pid_t(m_process.processId()), SIGKILL);
+}
 
 bool ServerProcess::waitForExit(int timeoutMs)
 {
@@ -62,7 +76,7 @@ bool ServerProcess::waitForExit(int timeoutMs)
 
 QString ServerProcess::token() const
 {
-    QFile file(QDir(m_dataDir.path()).filePath(QStringLiteral("token")));
+    QFile file(QDir(m_dataDirPath).filePath(QStringLiteral("token")));
     if (!file.open(QIODevice::ReadOnly))
         return {};
     return QString::fromUtf8(file.readAll().trimmed());
@@ -107,7 +121,10 @@ void WsClient::send(const QJsonObject &message)
         QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
 }
 
-void WsClient::sendRaw(const QByteArray &frame) { m_socket.sendTextMessage(QString::fromUtf8(frame)); }
+void WsClient::sendRaw(const QByteArray &frame)
+{
+    m_socket.sendTextMessage(QString::fromUtf8(frame));
+}
 
 QJsonObject WsClient::waitFor(const QString &type, const QString &request, int timeoutMs)
 {
@@ -175,6 +192,75 @@ QJsonObject WsClient::runToResult(const QString &code, const QJsonObject &extra,
     if (request.isEmpty())
         return {};
     return waitFor(QStringLiteral("result"), request, timeoutMs);
+}
+
+QJsonObject WsClient::openSession(const QJsonObject &fields, int timeoutMs)
+{
+    const QString id = QStringLiteral("s%1").arg(++m_nextId);
+    QJsonObject message{{QStringLiteral("type"), QStringLiteral("session.open")},
+                        {QStringLiteral("id"), id}};
+    for (auto it = fields.begin(); it != fields.end(); ++it)
+        message.insert(it.key(), it.value());
+    send(message);
+    QDeadlineTimer deadline(timeoutMs);
+    while (!deadline.hasExpired() && isConnected()) {
+        for (qsizetype i = 0; i < m_received.size(); ++i) {
+            if (!m_consumed[i] && m_received[i].value(QStringLiteral("id")).toString() == id) {
+                m_consumed[i] = true;
+                return m_received[i];
+            }
+        }
+        QTest::qWait(2);
+    }
+    return {};
+}
+
+QString WsClient::eval(const QString &session, const QString &code)
+{
+    const QString id = QStringLiteral("e%1").arg(++m_nextId);
+    send({{QStringLiteral("type"), QStringLiteral("eval")},
+          {QStringLiteral("id"), id},
+          {QStringLiteral("session"), session},
+          {QStringLiteral("code"), code}});
+    QDeadlineTimer deadline(15000);
+    while (!deadline.hasExpired() && isConnected()) {
+        for (qsizetype i = 0; i < m_received.size(); ++i) {
+            const QJsonObject &m = m_received[i];
+            if (m_consumed[i] || m.value(QStringLiteral("id")).toString() != id)
+                continue;
+            if (m.value(QStringLiteral("type")).toString() == QLatin1String("accepted")) {
+                m_consumed[i] = true;
+                return m.value(QStringLiteral("request")).toString();
+            }
+            return {};
+        }
+        QTest::qWait(2);
+    }
+    return {};
+}
+
+QJsonObject WsClient::evalToResult(const QString &session, const QString &code, int timeoutMs)
+{
+    const QString request = eval(session, code);
+    if (request.isEmpty())
+        return {};
+    return waitFor(QStringLiteral("result"), request, timeoutMs);
+}
+
+QList<qint64> processesNamed(const QByteArray &name)
+{
+    QList<qint64> out;
+    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
+    for (const QString &entry : entries) {
+        bool ok = false;
+        const qint64 pid = entry.toLongLong(&ok);
+        if (!ok)
+            continue;
+        QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
+        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == name)
+            out.append(pid);
+    }
+    return out;
 }
 
 QList<qint64> processesWithMarker(const QByteArray &marker)

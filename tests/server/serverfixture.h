@@ -16,11 +16,13 @@ class ServerProcess
 {
 public:
     ServerProcess();
+    explicit ServerProcess(const QString &dataDir); // reuse a data dir (server restart tests)
     ~ServerProcess();
 
     // Starts coderoomd with these extra flags; waits for the "listening on" line.
     bool start(const QStringList &extraArgs = {}, int timeoutMs = 20000);
-    void terminate(); // SIGTERM
+    void terminate();                // SIGTERM
+    void kill();                     // SIGKILL: no chance to clean up
     bool waitForExit(int timeoutMs); // true once it is not running (also if it already ended)
     int exitCode() const { return m_process.exitCode(); }
     QProcess::ExitStatus exitStatus() const { return m_process.exitStatus(); }
@@ -28,12 +30,13 @@ public:
     QUrl url() const { return m_url; }
     quint16 port() const { return quint16(m_url.port()); }
     QString token() const;
-    QString dataDir() const { return m_dataDir.path(); }
+    QString dataDir() const { return m_dataDirPath; }
     QByteArray stderrText();
     qint64 pid() const { return m_process.processId(); }
 
 private:
     QTemporaryDir m_dataDir;
+    QString m_dataDirPath;
     QProcess m_process;
     QByteArray m_stderr;
     QUrl m_url;
@@ -60,6 +63,11 @@ public:
     QString run(const QString &code, const QJsonObject &extra = {});
     QJsonObject runToResult(const QString &code, const QJsonObject &extra = {},
                             int timeoutMs = 30000);
+    // Opens a session (new for a language, or resumes an id); returns session.opened or error.
+    QJsonObject openSession(const QJsonObject &fields, int timeoutMs = 30000);
+    // Sends eval, returns its request id (empty when refused).
+    QString eval(const QString &session, const QString &code);
+    QJsonObject evalToResult(const QString &session, const QString &code, int timeoutMs = 30000);
 
     QWebSocket &socket() { return m_socket; }
 
@@ -73,5 +81,7 @@ private:
 
 // Processes on the machine whose command line contains `marker`.
 QList<qint64> processesWithMarker(const QByteArray &marker);
+// Processes whose name (/proc/PID/comm) is exactly `name`.
+QList<qint64> processesNamed(const QByteArray &name);
 
 } // namespace coderoom::tests

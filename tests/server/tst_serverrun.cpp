@@ -48,7 +48,10 @@ void TestServerRun::welcomeListsPython()
 {
     WsClient client;
     QVERIFY(client.open(m_server.url()));
-    client.send({{"type", "hello"}, {"id", "h1"}, {"protocol", 1}, {"token", m_server.token()},
+    client.send({{"type", "hello"},
+                 {"id", "h1"},
+                 {"protocol", 1},
+                 {"token", m_server.token()},
                  {"user", "bob"}});
     const QJsonObject welcome = client.waitFor("welcome");
     QCOMPARE(welcome.value("id").toString(), QString("h1"));
@@ -74,23 +77,32 @@ void TestServerRun::runs_data()
     QTest::addColumn<QString>("stderrContains");
 
     QTest::addRow("print(1+1) prints 2 and succeeds")
-        << "print(1+1)" << QJsonObject{} << "ok" << 0 << "2\n" << "";
+        << "print(1+1)" << QJsonObject{} << "ok" << 0 << "2\n"
+        << "";
     QTest::addRow("an exception is an error with its traceback on stderr")
-        << "x = 1\nprint('before')\n1/0\n" << QJsonObject{} << "error" << 1 << "before\n"
+        << "x = 1\nprint('before')\n1/0\n"
+        << QJsonObject{} << "error" << 1 << "before\n"
         << "ZeroDivisionError";
     QTest::addRow("sys.exit(3) reports exit code 3")
-        << "import sys\nsys.exit(3)" << QJsonObject{} << "error" << 3 << "" << "";
+        << "import sys\nsys.exit(3)" << QJsonObject{} << "error" << 3 << ""
+        << "";
     QTest::addRow("stdin given is the whole input, then EOF")
         << "import sys\ndata = sys.stdin.read()\nprint(len(data), data.upper())"
-        << QJsonObject{{"stdin", "abc\ndef\n"}} << "ok" << 0 << "8 ABC\nDEF\n\n" << "";
+        << QJsonObject{{"stdin", "abc\ndef\n"}} << "ok" << 0 << "8 ABC\nDEF\n\n"
+        << "";
     QTest::addRow("non-ASCII output arrives intact")
-        << "print('Grüße, 世界')" << QJsonObject{} << "ok" << 0 << "Grüße, 世界\n" << "";
+        << "print('Grüße, 世界')" << QJsonObject{} << "ok" << 0 << "Grüße, 世界\n"
+        << "";
     QTest::addRow("invalid UTF-8 output is replaced, not fatal")
-        << "import sys\nsys.stdout.buffer.write(b'a\\xffb\\x00c\\n')" << QJsonObject{} << "ok"
-        << 0 << QString::fromUtf8("a\xef\xbf\xbd" "b") + QChar(0) + "c\n" << "";
+        << "import sys\nsys.stdout.buffer.write(b'a\\xffb\\x00c\\n')" << QJsonObject{} << "ok" << 0
+        << QString::fromUtf8("a\xef\xbf\xbd"
+                             "b") +
+               QChar(0) + "c\n"
+        << "";
     QTest::addRow("the host's files are not visible")
         << "import os\nprint(os.path.exists('/root'), os.path.exists('/etc/shadow'))"
-        << QJsonObject{} << "ok" << 0 << "False False\n" << "";
+        << QJsonObject{} << "ok" << 0 << "False False\n"
+        << "";
 }
 
 void TestServerRun::runs()
@@ -127,7 +139,8 @@ void TestServerRun::runs()
 
 void TestServerRun::infiniteLoopTimesOutAndLeavesNothing()
 {
-    const QByteArray marker = "coderoom-loop-marker-" + QByteArray::number(QCoreApplication::applicationPid());
+    const QByteArray marker =
+        "coderoom-loop-marker-" + QByteArray::number(QCoreApplication::applicationPid());
     const QString code = QStringLiteral("import os, sys\n# %1\n"
                                         "if os.fork() == 0:\n    os.setsid()\n"
                                         "    while True: pass\n"
@@ -135,9 +148,8 @@ void TestServerRun::infiniteLoopTimesOutAndLeavesNothing()
                              .arg(QString::fromLatin1(marker));
     QElapsedTimer timer;
     timer.start();
-    const QString request =
-        m_client.run(code, {{"args", QJsonArray{QString::fromLatin1(marker)}},
-                            {"limits", QJsonObject{{"run_time_ms", 1500}}}});
+    const QString request = m_client.run(code, {{"args", QJsonArray{QString::fromLatin1(marker)}},
+                                                {"limits", QJsonObject{{"run_time_ms", 1500}}}});
     QVERIFY(!request.isEmpty());
     const QJsonObject result = m_client.waitFor("result", request, 15000);
     QCOMPARE(result.value("status").toString(), QString("timeout"));
@@ -191,7 +203,8 @@ void TestServerRun::badTokenIsRefusedAndServerStaysUp()
     WsClient intruder;
     QVERIFY(intruder.open(m_server.url()));
     QSignalSpy closed(&intruder.socket(), &QWebSocket::disconnected);
-    intruder.send({{"type", "hello"}, {"id", "x"}, {"protocol", 1}, {"token", "wrong-token-123456"}});
+    intruder.send(
+        {{"type", "hello"}, {"id", "x"}, {"protocol", 1}, {"token", "wrong-token-123456"}});
     const QJsonObject error = intruder.waitFor("error");
     QCOMPARE(error.value("code").toString(), QString("unauthorized"));
     QCOMPARE(error.value("id").toString(), QString("x"));
@@ -212,10 +225,12 @@ void TestServerRun::malformedFrames_data()
     QTest::addRow("run without files is bad_request")
         << QByteArray(R"({"type":"run","id":"r","language":"python"})") << false << "bad_request";
     QTest::addRow("an unknown language is unknown_language")
-        << QByteArray(R"({"type":"run","id":"r","language":"cobol","files":[{"name":"a","content":"x"}]})")
+        << QByteArray(
+               R"({"type":"run","id":"r","language":"cobol","files":[{"name":"a","content":"x"}]})")
         << false << "unknown_language";
     QTest::addRow("a file name with .. is bad_request")
-        << QByteArray(R"({"type":"run","id":"r","language":"python","files":[{"name":"../x.py","content":"x"}]})")
+        << QByteArray(
+               R"({"type":"run","id":"r","language":"python","files":[{"name":"../x.py","content":"x"}]})")
         << false << "bad_request";
     QTest::addRow("a frame over 2 MiB is too_large")
         << (QByteArray(R"({"type":"ping","pad":")") + QByteArray(3 * 1024 * 1024, 'a') + "\"}")
@@ -229,7 +244,8 @@ void TestServerRun::malformedFrames_data()
     QTest::addRow("anything before hello is hello_required")
         << QByteArray(R"({"type":"ping","id":"p"})") << true << "hello_required";
     QTest::addRow("deeply nested JSON is bad_request")
-        << (QByteArray(R"({"type":"ping","x":)") + QByteArray(5000, '[') + QByteArray(5000, ']') + "}")
+        << (QByteArray(R"({"type":"ping","x":)") + QByteArray(5000, '[') + QByteArray(5000, ']') +
+            "}")
         << false << "bad_request";
 }
 
@@ -263,8 +279,8 @@ void TestServerRun::http_data()
     QTest::addRow("/health says ok") << "/health" << 200 << QByteArray(R"("status":"ok")");
     QTest::addRow("/ready reports the sandbox and languages")
         << "/ready" << 200 << QByteArray(R"("enforcement")");
-    QTest::addRow("/metrics is Prometheus text") << "/metrics" << 200
-                                                 << QByteArray("coderoom_queue_depth 0");
+    QTest::addRow("/metrics is Prometheus text")
+        << "/metrics" << 200 << QByteArray("coderoom_queue_depth 0");
     QTest::addRow("an unknown path is 404") << "/nope" << 404 << QByteArray("not found");
 }
 
@@ -289,7 +305,8 @@ void TestServerRun::http()
 void TestServerRun::portTakenExitsWithAClearMessage()
 {
     ServerProcess second;
-    QVERIFY(!second.start({"--listen", QStringLiteral("127.0.0.1:%1").arg(m_server.port())}, 10000));
+    QVERIFY(
+        !second.start({"--listen", QStringLiteral("127.0.0.1:%1").arg(m_server.port())}, 10000));
     QVERIFY(second.waitForExit(10000));
     QVERIFY(second.exitCode() != 0);
     QVERIFY(second.stderrText().contains("cannot listen"));

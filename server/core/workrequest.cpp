@@ -1,4 +1,4 @@
-#include "runrequest.h"
+#include "workrequest.h"
 
 #include "clientconnection.h"
 
@@ -16,9 +16,12 @@ namespace {
 OutputStream toWireStream(ProgramStream stream)
 {
     switch (stream) {
-    case ProgramStream::Compile: return OutputStream::Compile;
-    case ProgramStream::Stderr: return OutputStream::Stderr;
-    case ProgramStream::Stdout: break;
+    case ProgramStream::Compile:
+        return OutputStream::Compile;
+    case ProgramStream::Stderr:
+        return OutputStream::Stderr;
+    case ProgramStream::Stdout:
+        break;
     }
     return OutputStream::Stdout;
 }
@@ -27,7 +30,7 @@ constexpr qint64 maxBufferedInput = 1024 * 1024;
 
 } // namespace
 
-RunRequest::RunRequest(Setup setup, transport::ClientConnection *connection, QObject *parent)
+WorkRequest::WorkRequest(Setup setup, transport::ClientConnection *connection, QObject *parent)
     : QObject(parent)
     , m_setup(std::move(setup))
     , m_connection(connection)
@@ -38,28 +41,38 @@ RunRequest::RunRequest(Setup setup, transport::ClientConnection *connection, QOb
                                                         // two reads is decoded whole
 }
 
-RunRequest::~RunRequest()
+WorkRequest::~WorkRequest()
 {
     if (m_run) {
         m_run->disconnect(this);
         delete m_run; // kills the sandbox
     }
+    if (m_eval) {
+        m_eval->disconnect(this);
+        if (!m_eval->isDone())
+            m_eval->cancel();
+        m_eval->deleteLater(); // the session goes on; only this cell is abandoned
+    }
 }
 
-void RunRequest::send(const ServerMessage &message)
+void WorkRequest::send(const ServerMessage &message)
 {
     if (m_connection)
         m_connection->send(message);
 }
 
-void RunRequest::start()
+void WorkRequest::start()
 {
+    if (isEval()) {
+        startEval();
+        return;
+    }
     send(Started{m_setup.request});
     m_run = new languages::ProgramRun(m_setup.language, m_setup.program, m_setup.options, this);
-    connect(m_run, &languages::ProgramRun::output, this, &RunRequest::onOutput);
+    connect(m_run, &languages::ProgramRun::output, this, &WorkRequest::onOutput);
     connect(m_run, &languages::ProgramRun::inputWanted, this,
             [this] { send(InputWait{m_setup.request}); });
-    connect(m_run, &languages::ProgramRun::done, this, &RunRequest::onDone);
+    connect(m_run, &languages::ProgramRun::done, this, &WorkRequest::onDone);
     m_run->start();
     if (!m_pendingInput.isEmpty())
         m_run->writeStdin(std::exchange(m_pendingInput, {}));
@@ -67,7 +80,35 @@ void RunRequest::start()
         m_run->closeStdin();
 }
 
-void RunRequest::finishWithoutRunning(Status status, const QString &message)
+void WorkRequest::startEval()
+{
+    m_eval = m_setup.sessions->eval(m_setup.user, m_setup.session, m_setup.code);
+    m_eval->setParent(this);
+    connect(m_eval, &sessions::EvalJob::started, this, [this] { send(Started{m_setup.request}); });
+    connect(m_eval, &sessions::EvalJob::output, this,
+            [this](sandbox::Stream stream, const QByteArray &data) {
+                onOutput(stream == sandbox::Stream::Stderr ? ProgramStream::Stderr
+                                                           : ProgramStream::Stdout,
+                         data);
+            });
+    connect(m_eval, &sessions::EvalJob::inputWanted, this,
+            [this] { send(InputWait{m_setup.request}); });
+    connect(m_eval, &sessions::EvalJob::done, this, [this](const sessions::EvalOutcome &o) {
+        Result result;
+        result.status = o.status;
+        result.value = o.value;
+        result.message = o.message;
+        result.timeMs = o.wallMs;
+        result.truncated = o.truncated || m_dropped;
+        if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
+            result.message = m_stopReason;
+        sendResult(result);
+    });
+    if (!m_pendingInput.isEmpty())
+        m_eval->writeStdin(std::exchange(m_pendingInput, {}));
+}
+
+void WorkRequest::finishWithoutRunning(Status status, const QString &message)
 {
     Result result;
     result.status = status;
@@ -75,38 +116,46 @@ void RunRequest::finishWithoutRunning(Status status, const QString &message)
     sendResult(result);
 }
 
-void RunRequest::writeInput(const QByteArray &data)
+void WorkRequest::writeInput(const QByteArray &data)
 {
     if (m_inputClosed)
         return;
     if (m_run) {
         m_run->writeStdin(data);
+    } else if (m_eval) {
+        m_eval->writeStdin(data);
     } else if (m_pendingInput.size() + data.size() <= maxBufferedInput) {
         m_pendingInput += data;
     }
 }
 
-void RunRequest::closeInput()
+void WorkRequest::closeInput()
 {
     m_inputClosed = true;
     if (m_run)
         m_run->closeStdin();
+    if (m_eval)
+        m_eval->closeStdin();
 }
 
-void RunRequest::interrupt()
+void WorkRequest::interrupt()
 {
     if (m_run)
         m_run->interrupt();
+    if (m_eval)
+        m_eval->interrupt();
 }
 
-void RunRequest::stop(const QString &reason)
+void WorkRequest::stop(const QString &reason)
 {
     m_stopReason = reason;
     if (m_run)
         m_run->stop();
+    if (m_eval)
+        m_eval->cancel();
 }
 
-void RunRequest::onOutput(ProgramStream stream, const QByteArray &data)
+void WorkRequest::onOutput(ProgramStream stream, const QByteArray &data)
 {
     if (!m_connection)
         return;
@@ -121,7 +170,7 @@ void RunRequest::onOutput(ProgramStream stream, const QByteArray &data)
         send(Output{m_setup.request, toWireStream(stream), text});
 }
 
-void RunRequest::onDone(const languages::ProgramResult &programResult)
+void WorkRequest::onDone(const languages::ProgramResult &programResult)
 {
     Result result = describeProgramResult(programResult, m_setup.limits);
     if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
@@ -135,7 +184,7 @@ void RunRequest::onDone(const languages::ProgramResult &programResult)
     sendResult(result);
 }
 
-void RunRequest::sendResult(Result result)
+void WorkRequest::sendResult(Result result)
 {
     if (m_resultSent)
         return;
@@ -144,7 +193,8 @@ void RunRequest::sendResult(Result result)
     result.request = m_setup.request;
     if (!m_setup.notes.isEmpty()) {
         const QString notes = m_setup.notes.join(QLatin1Char(' '));
-        result.message = result.message.isEmpty() ? notes : result.message + QLatin1Char(' ') + notes;
+        result.message =
+            result.message.isEmpty() ? notes : result.message + QLatin1Char(' ') + notes;
     }
     send(result);
     qCDebug(lcCore) << "request" << m_setup.request << toWire(result.status) << result.timeMs

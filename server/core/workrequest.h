@@ -1,6 +1,7 @@
 #pragma once
 
 #include "resultwording.h"
+#include "sessionmanager.h"
 
 #include <QElapsedTimer>
 #include <QObject>
@@ -11,8 +12,9 @@ namespace coderoom::transport {
 class ClientConnection;
 }
 
-// One `run` request from acceptance to its single result: turns ProgramRun's signals into
-// protocol events on the client's connection. Glue only; the queueing policy is the scheduler's.
+// One request of work, a `run` (a ProgramRun) or an `eval` (a session's EvalJob), from
+// acceptance to its single result: turns their signals into protocol events on the client's
+// connection. Glue only; the queueing policy is the scheduler's, the session logic the manager's.
 //
 // States: Queued --start()--> Running --(ProgramRun::done)--> Finished
 //         Queued --finishWithoutRunning()--> Finished   (queue_timeout, cancelled, shutdown)
@@ -21,7 +23,7 @@ class ClientConnection;
 // client is gone).
 namespace coderoom::core {
 
-class RunRequest final : public QObject
+class WorkRequest final : public QObject
 {
     Q_OBJECT
 public:
@@ -35,14 +37,20 @@ public:
         EffectiveLimits limits;
         QStringList notes; // e.g. "run_time_ms lowered to the server's limit of 10 s"
         qint64 backlogCapBytes = 8 * 1024 * 1024;
+        // An eval instead of a run: the session, its owner and the code.
+        sessions::SessionManager *sessions = nullptr;
+        QString user;
+        QString session;
+        QString code;
     };
 
-    RunRequest(Setup setup, transport::ClientConnection *connection, QObject *parent = nullptr);
-    ~RunRequest() override;
+    WorkRequest(Setup setup, transport::ClientConnection *connection, QObject *parent = nullptr);
+    ~WorkRequest() override;
 
     QString request() const { return m_setup.request; }
     QString language() const { return m_setup.language.id; }
-    bool isRunning() const { return m_run != nullptr; }
+    bool isEval() const { return m_setup.sessions != nullptr; }
+    bool isRunning() const { return m_run != nullptr || m_eval != nullptr; }
     qint64 queuedMs() const { return m_queued.elapsed(); }
 
     void start();
@@ -59,11 +67,13 @@ private:
     void send(const protocol::ServerMessage &message);
     void onOutput(languages::ProgramStream stream, const QByteArray &data);
     void onDone(const languages::ProgramResult &result);
+    void startEval();
     void sendResult(protocol::Result result);
 
     Setup m_setup;
     QPointer<transport::ClientConnection> m_connection;
     languages::ProgramRun *m_run = nullptr;
+    sessions::EvalJob *m_eval = nullptr;
     QElapsedTimer m_queued;
     QStringDecoder m_decoders[3];
     QByteArray m_pendingInput;

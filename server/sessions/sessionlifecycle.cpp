@@ -1,0 +1,521 @@
+// Interpreter lifecycle: warm pool, binding, replay, eviction, crash recovery, health, evals.
+#include "sessionmanager_p.h"
+
+#include "languageregistry.h"
+#include "store.h"
+
+namespace coderoom::sessions {
+
+using namespace coderoom::protocol;
+using Phase = SessionManager::Live::Phase;
+
+namespace {
+
+// A driver lives as long as its session: the per-process limits that would add up over a
+// session's life (wall clock, CPU seconds, output) are enforced per eval by the manager instead.
+void loosenForSession(sandbox::Spec &spec)
+{
+    spec.limits.wallMs = 12LL * 3600 * 1000;
+    spec.limits.cpuMs = 3600LL * 1000;
+    spec.limits.outputBytes = qint64(1) << 50;
+}
+
+bool replays(const QString &status)
+{
+    return status == QLatin1String("ok") || status == QLatin1String("error");
+}
+
+} // namespace
+
+void SessionManager::startWarmPool()
+{
+    for (const languages::Language &l : m_languages->availableLanguages()) {
+        if (l.hasRepl)
+            refillPool(l.id);
+    }
+}
+
+void SessionManager::refillPool(const QString &language)
+{
+    const int target = m_config.warmPool.value(language, m_config.defaultWarmPool);
+    while (m_pool.value(language).size() + m_poolStarting.value(language) < target) {
+        const languages::Language *l = m_languages->find(language);
+        QString error;
+        auto spec = l ? languages::replSpec(*l, m_config.resourcesDir, &error) : std::nullopt;
+        if (!spec) {
+            qCWarning(lcSessions).noquote() << "no warm pool for" << language << error;
+            return;
+        }
+        loosenForSession(*spec);
+        auto *interp = new Interpreter(language, this);
+        ++m_poolStarting[language];
+        connect(interp, &Interpreter::ready, this, [this, interp, language] {
+            --m_poolStarting[language];
+            m_pool[language].append(interp);
+        });
+        connect(interp, &Interpreter::died, this, [this, interp, language] {
+            if (m_pool[language].removeOne(interp)) {
+                refillPool(language);
+            } else {
+                --m_poolStarting[language];
+                // A driver that dies while starting is retried later, never in a tight loop.
+                QTimer::singleShot(5000, this, [this, language] { refillPool(language); });
+            }
+            interp->deleteLater();
+        });
+        interp->start(*spec);
+    }
+}
+
+Interpreter *SessionManager::takeInterpreter(const QString &language, QString *error)
+{
+    QList<Interpreter *> &pool = m_pool[language];
+    while (!pool.isEmpty()) {
+        Interpreter *interp = pool.takeFirst();
+        interp->disconnect(this);
+        if (interp->state() == Interpreter::State::Ready) {
+            QTimer::singleShot(0, this, [this, language] { refillPool(language); });
+            return interp;
+        }
+        interp->deleteLater();
+    }
+    const languages::Language *l = m_languages->find(language);
+    auto spec = l ? languages::replSpec(*l, m_config.resourcesDir, error) : std::nullopt;
+    if (!spec)
+        return nullptr;
+    loosenForSession(*spec);
+    auto *interp = new Interpreter(language, this);
+    interp->start(*spec);
+    QTimer::singleShot(0, this, [this, language] { refillPool(language); });
+    return interp;
+}
+
+void SessionManager::bring(Live *s, RestoreReason reason, std::function<void()> then)
+{
+    s->lastUsedMs = m_clock.elapsed();
+    switch (s->phase) {
+    case Phase::Idle:
+    case Phase::Busy:
+        then();
+        return;
+    case Phase::Restoring:
+        s->waiting.append(std::move(then));
+        return;
+    case Phase::Hibernated:
+        break;
+    }
+    s->waiting.append(std::move(then));
+    s->phase = Phase::Restoring;
+    s->reason = reason;
+    s->divergedAt.reset();
+    s->divergence.clear();
+    s->stepLimit = -1;
+    s->replayAttempts = 0;
+    evictIfNeeded(s);
+    QString error;
+    Interpreter *interp = takeInterpreter(s->language, &error);
+    if (!interp) {
+        qCWarning(lcSessions).noquote() << "cannot start an interpreter for" << s->id << error;
+        s->phase = Phase::Hibernated;
+        for (const auto &w : std::exchange(s->waiting, {}))
+            w();
+        return;
+    }
+    bind(s, interp);
+}
+
+void SessionManager::bind(Live *target, Interpreter *interp)
+{
+    interp->setParent(this);
+    target->interp = interp;
+    target->everLive = true;
+    target->pingSentMs = -1;
+    const QString id = target->id;
+    const auto beginReplay = [this, id] {
+        Live *s = live(id);
+        if (!s || s->phase != Phase::Restoring)
+            return;
+        // Build the replay list: cells that completed (ok or error) with the input they read.
+        s->steps.clear();
+        QHash<qint64, QStringList> inputs;
+        const QList<store::HistoryRecord> history = m_store->history(s->id);
+        for (const store::HistoryRecord &h : history) {
+            if (h.kind == store::EntryKind::Input)
+                inputs[h.parentSeq].append(h.code);
+        }
+        for (const store::HistoryRecord &h : history) {
+            if (h.kind == store::EntryKind::Eval && replays(h.status))
+                s->steps.append({h.seq, h.code, h.status, inputs.value(h.seq)});
+        }
+        s->stepIndex = 0;
+        replayNext(s);
+    };
+    connect(interp, &Interpreter::output, this,
+            [this, id](sandbox::Stream stream, const QByteArray &data) {
+                Live *s = live(id);
+                EvalJob *job = s && s->phase == Phase::Busy ? s->job.data() : nullptr;
+                if (!job)
+                    return; // replay output is discarded by the driver; anything else is stray
+                const qint64 room = m_config.evalOutputBytes - job->m_outputBytes;
+                if (room <= 0)
+                    return;
+                job->m_outputBytes += data.size();
+                emit job->output(stream, data.left(room));
+                if (data.size() > room && !job->m_overOutput) {
+                    job->m_overOutput = true;
+                    s->interp->interrupt();
+                }
+            });
+    connect(interp, &Interpreter::evalFinished, this, [this, id](const DriverResult &r) {
+        Live *s = live(id);
+        if (!s)
+            return;
+        if (s->phase == Phase::Restoring) {
+            const ReplayStep &step = s->steps.value(s->stepIndex);
+            if (r.seq != step.seq)
+                return;
+            if (r.status != step.status) {
+                s->divergedAt = step.seq;
+                s->divergence = QStringLiteral("Cell %1 ran differently while the session was "
+                                               "restored (it said \"%2\" before, \"%3\" now). "
+                                               "The session holds what ran before it.")
+                                    .arg(step.seq)
+                                    .arg(step.status, r.status);
+                finishRestore(s, s->divergedAt, s->divergence);
+                return;
+            }
+            ++s->stepIndex;
+            replayNext(s);
+        } else if (s->phase == Phase::Busy) {
+            onEvalResult(s, r);
+        }
+    });
+    connect(interp, &Interpreter::inputWait, this, [this, id](qint64 seq) {
+        Live *s = live(id);
+        EvalJob *job = s ? s->job.data() : nullptr;
+        if (job && job->m_seq == seq)
+            emit job->inputWanted();
+    });
+    connect(interp, &Interpreter::inputConsumed, this, [this, id](qint64 seq, const QString &data) {
+        Live *s = live(id);
+        EvalJob *job = s ? s->job.data() : nullptr;
+        if (!job || job->m_seq != seq)
+            return;
+        QString error;
+        if (!m_store->append(s->id, store::EntryKind::Input, data, QStringLiteral("ok"), seq,
+                             &error))
+            qCWarning(lcSessions).noquote() << "cannot record input of" << s->id << error;
+    });
+    connect(interp, &Interpreter::completions, this,
+            [this, id](qint64 seq, const QStringList &items, qint64) {
+                Live *s = live(id);
+                if (s && s->completion && s->completionSeq == seq)
+                    std::exchange(s->completion, {})(items);
+            });
+    connect(interp, &Interpreter::pong, this, [this, id](qint64) {
+        if (Live *s = live(id))
+            s->pingSentMs = -1;
+    });
+    connect(interp, &Interpreter::died, this, [this, id, interp](const sandbox::Result &result) {
+        Live *s = live(id);
+        if (s && s->interp == interp)
+            onInterpreterDied(s, result);
+    });
+    if (interp->state() == Interpreter::State::Ready)
+        beginReplay();
+    else
+        connect(interp, &Interpreter::ready, this, beginReplay);
+}
+
+void SessionManager::replayNext(Live *target)
+{
+    const int end = target->stepLimit >= 0
+                        ? std::min<int>(target->stepLimit, int(target->steps.size()))
+                        : int(target->steps.size());
+    if (target->stepIndex >= end) {
+        finishRestore(target, target->divergedAt, target->divergence);
+        return;
+    }
+    const ReplayStep &step = target->steps[target->stepIndex];
+    target->interp->eval(step.seq, step.code, true, step.inputs);
+    // A replayed cell gets the same time as a live one; one that hangs now is cut off.
+    if (!target->deadline) {
+        target->deadline = new QTimer(this);
+        target->deadline->setSingleShot(true);
+    }
+    target->deadline->disconnect();
+    connect(target->deadline, &QTimer::timeout, this, [this, id = target->id] {
+        Live *s = live(id);
+        if (s && s->phase == Phase::Restoring && s->interp)
+            s->interp->stop(); // died() continues the restore without this cell
+    });
+    target->deadline->start(int(m_config.evalTimeMs));
+}
+
+void SessionManager::finishRestore(Live *s, std::optional<qint64> divergedAt,
+                                   const QString &message)
+{
+    if (s->deadline)
+        s->deadline->stop();
+    const qint64 replayed = s->stepIndex;
+    s->phase = Phase::Idle;
+    s->lastUsedMs = m_clock.elapsed();
+    if (s->announce) {
+        ++m_replays;
+        qCInfo(lcSessions) << "session" << s->id << "restored:" << replayed << "cells replayed";
+        emit restored(s->id, s->reason, replayed, divergedAt, message);
+    }
+    s->announce = true; // from now on every rebuild is news to the client
+    for (const auto &w : std::exchange(s->waiting, {}))
+        w();
+}
+
+void SessionManager::evictIfNeeded(Live *keep)
+{
+    int liveNow = 0;
+    for (const Live *s : std::as_const(m_sessions))
+        liveNow += s->interp ? 1 : 0;
+    while (liveNow >= m_config.maxInterpreters) {
+        Live *victim = nullptr;
+        for (Live *s : std::as_const(m_sessions)) {
+            if (s != keep && s->phase == Phase::Idle && s->interp &&
+                (!victim || s->lastUsedMs < victim->lastUsedMs))
+                victim = s;
+        }
+        if (!victim)
+            break; // everyone is busy: run over the cap rather than refuse work
+        qCDebug(lcSessions) << "evicting idle session" << victim->id;
+        hibernate(victim);
+        --liveNow;
+    }
+}
+
+void SessionManager::hibernate(Live *s)
+{
+    if (s->deadline)
+        s->deadline->stop();
+    if (s->grace)
+        s->grace->stop();
+    if (s->interp) {
+        s->interp->disconnect(this);
+        s->interp->deleteLater(); // its SandboxProcess kills the namespace
+        s->interp = nullptr;
+    }
+    if (s->completion)
+        std::exchange(s->completion, {})({});
+    s->phase = Phase::Hibernated;
+    s->pingSentMs = -1;
+}
+
+void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
+{
+    const Phase was = s->phase;
+    qCInfo(lcSessions).noquote() << "interpreter of" << s->id
+                                 << "ended:" << sandbox::toString(result.outcome) << result.message;
+    if (s->interp) {
+        s->interp->disconnect(this);
+        s->interp->deleteLater();
+        s->interp = nullptr;
+    }
+    s->phase = Phase::Hibernated;
+    if (was == Phase::Restoring) {
+        // The cell being replayed took the interpreter down (or hung): replay only what came
+        // before it, once; if even that fails, give the student a fresh interpreter.
+        const ReplayStep step = s->steps.value(s->stepIndex);
+        const auto waiting = std::exchange(s->waiting, {});
+        const bool announce = s->announce;
+        const RestoreReason reason = s->reason;
+        const int attempts = s->replayAttempts + 1;
+        bring(s, reason, [] {});
+        s->waiting = waiting;
+        s->announce = announce;
+        s->replayAttempts = attempts;
+        s->stepLimit = attempts > 1 ? 0 : s->stepIndex;
+        s->divergedAt = step.seq;
+        s->divergence = QStringLiteral("Cell %1 stopped the interpreter while the session was "
+                                       "restored; the session holds what ran before it.")
+                            .arg(step.seq);
+        return;
+    }
+    EvalJob *job = was == Phase::Busy ? s->job.data() : nullptr;
+    if (job) {
+        if (job->m_timedOut) {
+            failEval(s, Status::Timeout,
+                     QStringLiteral("Stopped: the cell ran longer than the time limit of %1 s. "
+                                    "The interpreter was restarted and your session restored.")
+                         .arg(m_config.evalTimeMs / 1000),
+                     StatusInterrupted);
+        } else if (job->m_cancelled) {
+            failEval(s, Status::Cancelled, QStringLiteral("Cancelled."), StatusInterrupted);
+        } else {
+            const bool memory = result.outcome == sandbox::Outcome::MemoryLimit;
+            failEval(s, memory ? Status::MemoryLimit : Status::Error,
+                     memory ? QStringLiteral("The interpreter ran out of memory in this cell and "
+                                             "was restarted; your session was restored.")
+                            : QStringLiteral("The interpreter crashed in this cell (%1) and was "
+                                             "restarted; your session was restored.")
+                                  .arg(result.message.isEmpty() ? sandbox::toString(result.outcome)
+                                                                : result.message),
+                     StatusCrashed);
+        }
+    }
+    s->announce = true;
+    bring(s, RestoreReason::Crash, [] {});
+}
+
+void SessionManager::startEval(Live *target, EvalJob *job)
+{
+    QString error;
+    const auto seq = m_store->append(target->id, store::EntryKind::Eval, job->m_code,
+                                     QLatin1String(StatusRunning), 0, &error);
+    if (!seq) {
+        job->finish(
+            {Status::InternalError,
+             {},
+             QStringLiteral("The session'target history could not be saved, so the cell was "
+                            "not run: ") +
+                 error,
+             0,
+             false});
+        return;
+    }
+    job->m_seq = *seq;
+    target->job = job;
+    target->phase = Phase::Busy;
+    target->lastUsedMs = m_clock.elapsed();
+    emit job->started();
+    target->interp->eval(*seq, job->m_code);
+    if (!target->deadline) {
+        target->deadline = new QTimer(this);
+        target->deadline->setSingleShot(true);
+    }
+    target->deadline->disconnect();
+    connect(target->deadline, &QTimer::timeout, this, [this, id = target->id] {
+        Live *s = live(id);
+        EvalJob *running = s && s->phase == Phase::Busy ? s->job.data() : nullptr;
+        if (!running)
+            return;
+        running->m_timedOut = true;
+        jobInterrupt(running, false);
+    });
+    target->deadline->start(int(m_config.evalTimeMs));
+}
+
+void SessionManager::onEvalResult(Live *s, const DriverResult &r)
+{
+    EvalJob *job = s->job;
+    if (!job || r.seq != job->m_seq)
+        return;
+    EvalOutcome outcome;
+    outcome.value = r.value;
+    outcome.message = r.message;
+    QString stored = r.status;
+    if (r.status == QLatin1String("incomplete")) {
+        outcome.status = Status::Incomplete;
+    } else if (job->m_timedOut) {
+        outcome.status = Status::Timeout;
+        outcome.message = QStringLiteral("Stopped: the cell ran longer than the time limit of "
+                                         "%1 s.")
+                              .arg(m_config.evalTimeMs / 1000);
+        stored = QLatin1String(StatusInterrupted);
+    } else if (job->m_overOutput) {
+        outcome.status = Status::OutputLimit;
+        outcome.truncated = true;
+        outcome.message = QStringLiteral("Stopped: the cell printed more than %1 KiB.")
+                              .arg(m_config.evalOutputBytes / 1024);
+        stored = QLatin1String(StatusInterrupted);
+    } else if (job->m_cancelled) {
+        outcome.status = Status::Cancelled;
+        outcome.message = QStringLiteral("Cancelled.");
+        stored = QLatin1String(StatusInterrupted);
+    } else if (job->m_interrupted) {
+        outcome.status = Status::Error;
+        stored = QLatin1String(StatusInterrupted);
+    } else {
+        outcome.status = r.status == QLatin1String("ok") ? Status::Ok : Status::Error;
+    }
+    // The history must hold the outcome before the client hears it.
+    m_store->setStatus(s->id, job->m_seq, stored);
+    if (s->deadline)
+        s->deadline->stop();
+    if (s->grace)
+        s->grace->stop();
+    s->phase = Phase::Idle;
+    s->job = nullptr;
+    s->lastUsedMs = m_clock.elapsed();
+    job->finish(outcome);
+}
+
+void SessionManager::failEval(Live *s, Status status, const QString &message, const char *stored)
+{
+    EvalJob *job = s->job;
+    if (!job)
+        return;
+    m_store->setStatus(s->id, job->m_seq, QLatin1String(stored));
+    s->job = nullptr;
+    if (s->phase == Phase::Busy)
+        s->phase = Phase::Idle;
+    job->finish({status, {}, message, 0, false});
+}
+
+void SessionManager::jobInterrupt(EvalJob *job, bool cancel)
+{
+    Live *target = live(job->m_session);
+    if (!target || target->job != job || !target->interp)
+        return;
+    if (cancel)
+        job->m_cancelled = true;
+    else if (!job->m_timedOut)
+        job->m_interrupted = true;
+    target->interp->interrupt();
+    // Code stuck in one native call never sees the interrupt: after the grace the interpreter is
+    // killed and rebuilt by replay; the cell gets its result from onInterpreterDied.
+    if (!target->grace) {
+        target->grace = new QTimer(this);
+        target->grace->setSingleShot(true);
+    }
+    target->grace->disconnect();
+    connect(target->grace, &QTimer::timeout, this,
+            [this, id = target->id, job = QPointer<EvalJob>(job)] {
+                Live *s = live(id);
+                if (s && job && s->job == job && s->interp)
+                    s->interp->stop();
+            });
+    target->grace->start(int(m_config.interruptGraceMs));
+}
+
+void SessionManager::jobInput(EvalJob *job, const QByteArray &data, bool eof)
+{
+    Live *s = live(job->m_session);
+    if (!s || s->job != job || !s->interp)
+        return;
+    if (!data.isEmpty())
+        s->interp->writeStdin(data);
+    Q_UNUSED(eof); // the driver's stdin stays open across cells: EOF would end every later input()
+}
+
+void SessionManager::healthTick()
+{
+    const qint64 now = m_clock.elapsed();
+    int pinged = 0;
+    QList<Live *> hung;
+    for (Live *s : std::as_const(m_sessions)) {
+        if (s->phase != Phase::Idle || !s->interp)
+            continue; // busy cells are governed by their deadline, not by pings
+        if (s->pingSentMs >= 0) {
+            if (now - s->pingSentMs > m_config.healthTimeoutMs)
+                hung.append(s);
+        } else if (pinged < m_config.healthBatch &&
+                   s->interp->msSinceActivity() > m_config.healthQuietMs) {
+            s->pingSentMs = now;
+            s->interp->ping(++m_nextPing);
+            ++pinged;
+        }
+    }
+    for (Live *s : hung) {
+        qCWarning(lcSessions) << "interpreter of" << s->id << "does not answer; rebuilding it";
+        s->interp->stop(); // died() rebuilds by replay (reason crash)
+    }
+}
+
+} // namespace coderoom::sessions

@@ -1,0 +1,109 @@
+#pragma once
+
+#include "evaljob.h"
+#include "interpreter.h"
+#include "sessiontypes.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+namespace coderoom::store {
+class Store;
+}
+namespace coderoom::languages {
+class LanguageRegistry;
+}
+
+// Interpreter sessions that never lose a student's work. A session is its history in the store;
+// a live interpreter is only a cache of that history's effect, rebuilt by replay whenever it is
+// lost (crash, hang, eviction, server restart).
+//
+// Per session:  Hibernated --(open/eval)--> Restoring --(replayed)--> Idle <--> Busy
+//               Idle/Busy --(interpreter died or hung)--> Restoring (reason crash)
+//               Idle --(LRU eviction past maxInterpreters)--> Hibernated (reason evicted later)
+// Work that arrives while a session restores waits for it (open replies, evals start after).
+// restored() is emitted whenever an interpreter was rebuilt from history.
+namespace coderoom::sessions {
+
+class SessionManager final : public QObject
+{
+    Q_OBJECT
+public:
+    SessionManager(const SessionConfig &config, store::Store *store,
+                   const languages::LanguageRegistry *languages, QObject *parent = nullptr);
+    ~SessionManager() override;
+
+    void startWarmPool();
+
+    using OpenCallback = std::function<void(const OpenResult &)>;
+    // New session for a language with a REPL.
+    void open(const QString &user, const QString &language, const OpenCallback &done);
+    // Existing session (reconnect or server restart); not_found for another user's id.
+    void resume(const QString &user, const QString &session, const OpenCallback &done);
+    void restart(const QString &user, const QString &session, const OpenCallback &done);
+    bool close(const QString &user, const QString &session, QString *error);
+    bool owns(const QString &user, const QString &session) const;
+
+    // Starts at once (the scheduler already granted it a slot); the job is owned by the caller.
+    EvalJob *eval(const QString &user, const QString &session, const QString &code);
+    void complete(const QString &user, const QString &session, const QString &code, qint64 cursor,
+                  const std::function<void(const QStringList &)> &done);
+    QList<protocol::HistoryEntry> history(const QString &user, const QString &session) const;
+
+    int liveCount() const;
+    int hibernatedCount() const;
+    int poolCount() const;
+    qint64 replayCount() const { return m_replays; }
+
+    struct Live; // per-session state, opaque outside the module (sessionmanager_p.h)
+
+signals:
+    void restored(const QString &session, protocol::RestoreReason reason, qint64 replayed,
+                  std::optional<qint64> divergedAt, const QString &message);
+
+private:
+    friend class EvalJob;
+    struct ReplayStep
+    {
+        qint64 seq = 0;
+        QString code;
+        QString status;
+        QStringList inputs;
+    };
+
+    Live *live(const QString &session) const;
+    Live *ensureLoaded(const QString &user, const QString &session);
+    void bring(Live *s, protocol::RestoreReason reason, std::function<void()> then);
+    Interpreter *takeInterpreter(const QString &language, QString *error);
+    void refillPool(const QString &language);
+    void bind(Live *s, Interpreter *interpreter);
+    void replayNext(Live *s);
+    void finishRestore(Live *s, std::optional<qint64> divergedAt, const QString &message);
+    void evictIfNeeded(Live *keep);
+    void hibernate(Live *s);
+    void onInterpreterDied(Live *s, const sandbox::Result &result);
+    void startEval(Live *s, EvalJob *job);
+    void onEvalResult(Live *s, const DriverResult &result);
+    void failEval(Live *s, protocol::Status status, const QString &message, const char *stored);
+    void healthTick();
+    void jobInterrupt(EvalJob *job, bool cancel);
+    void jobInput(EvalJob *job, const QByteArray &data, bool eof);
+
+    SessionConfig m_config;
+    store::Store *m_store;
+    const languages::LanguageRegistry *m_languages;
+    QHash<QString, Live *> m_sessions; // loaded sessions (live or hibernated this run)
+    QHash<QString, QList<Interpreter *>> m_pool;
+    QHash<QString, int> m_poolStarting;
+    QTimer m_health;
+    QTimer m_retention;
+    qint64 m_nextPing = 0;
+    qint64 m_replays = 0;
+    QElapsedTimer m_clock;
+};
+
+} // namespace coderoom::sessions

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "sessionmanager.h"
+
+#include <QLoggingCategory>
+#include <QPointer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcSessions)
+
+namespace coderoom::sessions {
+
+// What the manager keeps per session it has seen this run. A hibernated one is a few strings.
+struct SessionManager::Live
+{
+    enum class Phase
+    {
+        Hibernated,
+        Restoring,
+        Idle,
+        Busy
+    };
+
+    QString id;
+    QString user;
+    QString language;
+    Phase phase = Phase::Hibernated;
+    Interpreter *interp = nullptr;
+    bool everLive = false; // had an interpreter in this server run: a later rebuild is an eviction
+    qint64 lastUsedMs = 0;
+    QPointer<EvalJob> job;
+    QList<std::function<void()>> waiting; // run when the restore finishes
+
+    // Restore in progress.
+    protocol::RestoreReason reason = protocol::RestoreReason::Restart;
+    bool announce = false; // emit restored() at the end (not for a brand-new session)
+    QList<ReplayStep> steps;
+    int stepIndex = 0;
+    int stepLimit = -1; // after a crash during replay: replay only the cells before it
+    int replayAttempts = 0;
+    std::optional<qint64> divergedAt;
+    QString divergence;
+
+    // Timers of the running eval or replay step; health ping.
+    QTimer *deadline = nullptr;
+    QTimer *grace = nullptr;
+    qint64 pingSentMs = -1;
+
+    // A completion waiting for its answer.
+    std::function<void(const QStringList &)> completion;
+    qint64 completionSeq = 0;
+};
+
+} // namespace coderoom::sessions

@@ -1,0 +1,282 @@
+// Interactive sessions through the real coderoomd: state, crash replay, restart resume,
+// eviction, interrupts. Real WebSocket, real sandboxed Python driver, real SQLite.
+#include "serverfixture.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <csignal>
+
+using namespace coderoom::tests;
+
+class TestSessions : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void statePersistsAcrossEvals_data();
+    void statePersistsAcrossEvals();
+    void aSessionBelongsToItsUser();
+    void cppHasNoSession();
+    void historyListsTheCells();
+    void restartClearsTheState();
+    void completionComesFromTheLiveNamespace();
+    void interruptStopsAnInfiniteLoopAndKeepsTheSession();
+    void interruptStopsAPendingInputAndKeepsTheSession();
+    void killedInterpreterIsRebuiltWithItsVariables();
+    void fiveSessionsUnderACapOfTwoKeepTheirState();
+    void killedServerResumesSessionsWithVariablesAndInputs();
+
+private:
+    QString openPython(WsClient &client);
+
+    ServerProcess m_server;
+    WsClient m_client;
+};
+
+void TestSessions::initTestCase()
+{
+    QVERIFY(m_server.start({"--warm-pool", "1"}));
+    QVERIFY(m_client.open(m_server.url()));
+    QVERIFY(m_client.hello(m_server.token()));
+}
+
+void TestSessions::cleanupTestCase()
+{
+    m_server.terminate();
+    QVERIFY(m_server.waitForExit(15000));
+}
+
+QString TestSessions::openPython(WsClient &client)
+{
+    const QJsonObject opened = client.openSession({{"language", "python"}});
+    if (opened.value("type").toString() != "session.opened") {
+        qWarning() << "session.open failed:" << opened;
+        return {};
+    }
+    return opened.value("session").toString();
+}
+
+void TestSessions::statePersistsAcrossEvals_data()
+{
+    QTest::addColumn<QStringList>("cells");
+    QTest::addColumn<QString>("lastStatus");
+    QTest::addColumn<QString>("lastValue");
+
+    QTest::addRow("a variable set in one cell is there in the next")
+        << QStringList{"x = 41", "x + 1"} << "ok"
+        << "42";
+    QTest::addRow("a function defined earlier can be called")
+        << QStringList{"def twice(n):\n    return 2 * n\n", "twice(21)"} << "ok"
+        << "42";
+    QTest::addRow("an unfinished block is incomplete and runs nothing")
+        << QStringList{"y = 1", "if y:"} << "incomplete"
+        << "";
+    QTest::addRow("an exception is an error and the session goes on")
+        << QStringList{"z = 5", "1/0", "z"} << "ok"
+        << "5";
+}
+
+void TestSessions::statePersistsAcrossEvals()
+{
+    QFETCH(QStringList, cells);
+    QFETCH(QString, lastStatus);
+    QFETCH(QString, lastValue);
+    const QString session = openPython(m_client);
+    QVERIFY(!session.isEmpty());
+    QJsonObject result;
+    for (const QString &cell : cells) {
+        result = m_client.evalToResult(session, cell);
+        QVERIFY2(!result.isEmpty(), qPrintable(cell));
+    }
+    QCOMPARE(result.value("status").toString(), lastStatus);
+    QCOMPARE(result.value("value").toString(), lastValue);
+}
+
+void TestSessions::aSessionBelongsToItsUser()
+{
+    const QString session = openPython(m_client);
+    QVERIFY(!session.isEmpty());
+    WsClient mallory;
+    QVERIFY(mallory.open(m_server.url()));
+    QVERIFY(mallory.hello(m_server.token(), "mallory"));
+    const QJsonObject refused = mallory.openSession({{"session", session}});
+    QCOMPARE(refused.value("type").toString(), QString("error"));
+    QCOMPARE(refused.value("code").toString(), QString("not_found"));
+    mallory.send({{"type", "eval"}, {"id", "m1"}, {"session", session}, {"code", "1"}});
+    QCOMPARE(mallory.waitFor("error").value("code").toString(), QString("not_found"));
+}
+
+void TestSessions::cppHasNoSession()
+{
+    const QJsonObject refused = m_client.openSession({{"language", "cpp"}});
+    QCOMPARE(refused.value("code").toString(), QString("not_supported"));
+}
+
+void TestSessions::historyListsTheCells()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "a = 1").value("status").toString(), QString("ok"));
+    QCOMPARE(m_client.evalToResult(session, "a +").value("status").toString(), QString("error"));
+    m_client.send({{"type", "history"}, {"id", "h"}, {"session", session}});
+    const QJsonArray entries = m_client.waitFor("history").value("entries").toArray();
+    QCOMPARE(entries.size(), 2);
+    QCOMPARE(entries[0].toObject().value("code").toString(), QString("a = 1"));
+    QCOMPARE(entries[0].toObject().value("status").toString(), QString("ok"));
+    QCOMPARE(entries[1].toObject().value("status").toString(), QString("error"));
+}
+
+void TestSessions::restartClearsTheState()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "gone = 1").value("status").toString(), QString("ok"));
+    m_client.send({{"type", "session.restart"}, {"id", "rs"}, {"session", session}});
+    const QJsonObject reopened = m_client.waitFor("session.opened", {}, 30000);
+    QCOMPARE(reopened.value("id").toString(), QString("rs"));
+    QCOMPARE(reopened.value("history").toInt(), 0);
+    const QJsonObject result = m_client.evalToResult(session, "gone");
+    QCOMPARE(result.value("status").toString(), QString("error"));
+    QVERIFY(result.value("message").toString().contains("NameError"));
+}
+
+void TestSessions::completionComesFromTheLiveNamespace()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "student_score = 3").value("status").toString(),
+             QString("ok"));
+    m_client.send({{"type", "complete"},
+                   {"id", "c"},
+                   {"session", session},
+                   {"code", "student_s"},
+                   {"cursor", 9}});
+    const QJsonArray items = m_client.waitFor("completions").value("items").toArray();
+    QVERIFY2(items.contains(QJsonValue("student_score")),
+             QJsonDocument(items).toJson().constData());
+}
+
+void TestSessions::interruptStopsAnInfiniteLoopAndKeepsTheSession()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "kept = 'yes'").value("status").toString(),
+             QString("ok"));
+    const QString request = m_client.eval(session, "while True:\n    pass\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!m_client.waitFor("started", request).isEmpty());
+    m_client.send({{"type", "interrupt"}, {"request", request}});
+    const QJsonObject result = m_client.waitFor("result", request, 10000);
+    QCOMPARE(result.value("status").toString(), QString("error"));
+    QVERIFY(result.value("message").toString().contains("KeyboardInterrupt"));
+    QCOMPARE(m_client.evalToResult(session, "kept").value("value").toString(), QString("'yes'"));
+}
+
+void TestSessions::interruptStopsAPendingInputAndKeepsTheSession()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "kept = 7").value("status").toString(), QString("ok"));
+    const QString request = m_client.eval(session, "answer = input('? ')");
+    QVERIFY(!m_client.waitFor("input.wait", request).isEmpty());
+    m_client.send({{"type", "interrupt"}, {"request", request}});
+    const QJsonObject result = m_client.waitFor("result", request, 10000);
+    QCOMPARE(result.value("status").toString(), QString("error"));
+    QCOMPARE(m_client.evalToResult(session, "kept * 6").value("value").toString(), QString("42"));
+}
+
+void TestSessions::killedInterpreterIsRebuiltWithItsVariables()
+{
+    const QString session = openPython(m_client);
+    const QByteArray tag = "crk" + QByteArray::number(QCoreApplication::applicationPid() % 100000);
+    QCOMPARE(m_client.evalToResult(session, "total = 6 * 7").value("status").toString(),
+             QString("ok"));
+    QCOMPARE(m_client
+                 .evalToResult(session, QStringLiteral("open('/proc/self/comm', 'w').write('%1')")
+                                            .arg(QString::fromLatin1(tag)))
+                 .value("status")
+                 .toString(),
+             QString("ok"));
+    const QList<qint64> pids = processesNamed(tag);
+    QCOMPARE(pids.size(), 1);
+    ::kill(pid_t(pids.first()), SIGKILL);
+    const QJsonObject restored = m_client.waitFor("session.restored", {}, 30000);
+    QCOMPARE(restored.value("session").toString(), session);
+    QCOMPARE(restored.value("reason").toString(), QString("crash"));
+    QCOMPARE(restored.value("replayed").toInt(), 2);
+    QCOMPARE(m_client.evalToResult(session, "total").value("value").toString(), QString("42"));
+}
+
+void TestSessions::fiveSessionsUnderACapOfTwoKeepTheirState()
+{
+    ServerProcess server;
+    QVERIFY(server.start({"--max-interpreters", "2", "--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    QStringList sessions;
+    for (int i = 0; i < 5; ++i) {
+        const QString session = openPython(client);
+        QVERIFY(!session.isEmpty());
+        QCOMPARE(client.evalToResult(session, QStringLiteral("mine = %1 * 11").arg(i))
+                     .value("status")
+                     .toString(),
+                 QString("ok"));
+        sessions << session;
+    }
+    for (int i = 0; i < 5; ++i) {
+        const QJsonObject result = client.evalToResult(sessions[i], "mine");
+        QCOMPARE(result.value("value").toString(), QString::number(i * 11));
+    }
+    int evicted = 0;
+    for (const QJsonObject &m : client.received()) {
+        if (m.value("type") == "session.restored") {
+            QCOMPARE(m.value("reason").toString(), QString("evicted"));
+            ++evicted;
+        }
+    }
+    QVERIFY2(evicted >= 3, qPrintable(QString::number(evicted)));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
+}
+
+void TestSessions::killedServerResumesSessionsWithVariablesAndInputs()
+{
+    QTemporaryDir dataDir;
+    QString session;
+    {
+        ServerProcess first(dataDir.path());
+        QVERIFY(first.start({"--warm-pool", "0"}));
+        WsClient client;
+        QVERIFY(client.open(first.url()));
+        QVERIFY(client.hello(first.token()));
+        session = openPython(client);
+        QVERIFY(!session.isEmpty());
+        QCOMPARE(client.evalToResult(session, "count = 40").value("status").toString(),
+                 QString("ok"));
+        const QString request = client.eval(session, "name = input('name? ')");
+        QVERIFY(!client.waitFor("input.wait", request).isEmpty());
+        client.send({{"type", "input"}, {"request", request}, {"data", "Ada\n"}});
+        QCOMPARE(client.waitFor("result", request).value("status").toString(), QString("ok"));
+        first.kill();
+        QVERIFY(first.waitForExit(10000));
+    }
+    ServerProcess second(dataDir.path());
+    QVERIFY(second.start({"--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(second.url()));
+    QVERIFY(client.hello(second.token()));
+    const QJsonObject opened = client.openSession({{"session", session}});
+    QCOMPARE(opened.value("type").toString(), QString("session.opened"));
+    QCOMPARE(opened.value("restored").toBool(), true);
+    QCOMPARE(opened.value("history").toInt(), 2);
+    const QJsonObject restored = client.waitFor("session.restored", {}, 1000);
+    QCOMPARE(restored.value("reason").toString(), QString("restart"));
+    QCOMPARE(restored.value("replayed").toInt(), 2);
+    const QJsonObject result = client.evalToResult(session, "count + 2, name");
+    QCOMPARE(result.value("value").toString(), QString("(42, 'Ada')"));
+    second.terminate();
+    QVERIFY(second.waitForExit(15000));
+}
+
+QTEST_GUILESS_MAIN(TestSessions)
+#include "tst_sessions.moc"
