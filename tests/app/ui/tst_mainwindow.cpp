@@ -19,6 +19,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBlock>
+#include <QTranslator>
 
 using namespace coderoom;
 using coderoom::protocol::OutputStream;
@@ -42,6 +43,8 @@ private slots:
     void statusBarFollowsTheConnection();
     void diagnosticLinesAreParsed_data();
     void diagnosticLinesAreParsed();
+    void translationsAreEmbedded_data();
+    void translationsAreEmbedded();
 
 private:
     QTemporaryDir m_dir;
@@ -261,6 +264,30 @@ void TestMainWindow::diagnosticLinesAreParsed()
     QCOMPARE(d->file, file);
     QCOMPARE(d->line, lineNumber);
     QCOMPARE(d->column, column);
+}
+
+void TestMainWindow::translationsAreEmbedded_data()
+{
+    QTest::addColumn<QString>("language");
+    QTest::addColumn<QString>("finished");
+    QTest::addRow("German is compiled in") << "de"
+                                           << "Fertig in 0.12 s";
+    QTest::addRow("Spanish is compiled in") << "es"
+                                            << "Terminado en 0.12 s";
+}
+
+void TestMainWindow::translationsAreEmbedded()
+{
+    QFETCH(QString, language);
+    QFETCH(QString, finished);
+    QTranslator translator;
+    QVERIFY(translator.load(QStringLiteral(":/i18n/coderoom_%1.qm").arg(language)));
+    QVERIFY(QCoreApplication::installTranslator(&translator));
+    protocol::Result result;
+    result.timeMs = 120;
+    const QString text = repl::StatusText::runSummary(result);
+    QCoreApplication::removeTranslator(&translator);
+    QCOMPARE(text, finished);
 }
 
 QTEST_MAIN(TestMainWindow)
