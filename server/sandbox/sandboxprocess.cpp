@@ -117,6 +117,7 @@ public:
     void onStatusReadable();
     void handleStatusLine(const QByteArray &line);
     void onStdout();
+    void drainOutput();
     void onStderr();
     void deliver(Stream stream, QByteArray data);
     void onControlReadable();
@@ -380,6 +381,18 @@ void SandboxProcessPrivate::handleStatusLine(const QByteArray &line)
     }
 }
 
+void SandboxProcessPrivate::drainOutput()
+{
+    // waitForReadyRead(0) polls both pipes once and reads what is there, emitting the readyRead
+    // signals (and so onStdout/onStderr) synchronously.
+    for (int i = 0; i < 16 && m_process.state() == QProcess::Running; ++i) {
+        if (!m_process.waitForReadyRead(0))
+            break;
+    }
+    onStdout();
+    onStderr();
+}
+
 void SandboxProcessPrivate::onStdout()
 {
     deliver(Stream::Stdout, m_process.readAllStandardOutput());
@@ -428,6 +441,11 @@ void SandboxProcessPrivate::onControlReadable()
             m_controlNotifier->setEnabled(false);
         break;
     }
+    // A driver writes a cell's output before its result line (docs/drivers.md), but our output
+    // pipes are read by separate notifiers: drain them first, so output() for a cell always
+    // comes before the control line that ends it.
+    if (m_controlBuffer.contains('\n'))
+        drainOutput();
     qsizetype newline;
     while ((newline = m_controlBuffer.indexOf('\n')) >= 0) {
         const QByteArray line = m_controlBuffer.left(newline);

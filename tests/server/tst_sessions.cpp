@@ -19,6 +19,7 @@ private slots:
     void cleanupTestCase();
     void statePersistsAcrossEvals_data();
     void statePersistsAcrossEvals();
+    void aCellsOutputArrivesBeforeItsResult();
     void aSessionBelongsToItsUser();
     void cppHasNoSession();
     void historyListsTheCells();
@@ -94,6 +95,30 @@ void TestSessions::statePersistsAcrossEvals()
     }
     QCOMPARE(result.value("status").toString(), lastStatus);
     QCOMPARE(result.value("value").toString(), lastValue);
+}
+
+void TestSessions::aCellsOutputArrivesBeforeItsResult()
+{
+    const QString session = openPython(m_client);
+    for (int round = 0; round < 5; ++round) {
+        const QString request = m_client.eval(
+            session, "import sys\nprint('o' * 50000)\nprint('e' * 30000, file=sys.stderr)\n'v'");
+        QVERIFY(!request.isEmpty());
+        QVERIFY(!m_client.waitFor("result", request).isEmpty());
+        qsizetype out = 0;
+        qsizetype err = 0;
+        bool resultSeen = false;
+        for (const QJsonObject &e : m_client.eventsOf(request)) {
+            if (e.value("type") == "result")
+                resultSeen = true;
+            if (e.value("type") == "output") {
+                QVERIFY2(!resultSeen, "output after the result");
+                (e.value("stream") == "stdout" ? out : err) += e.value("data").toString().size();
+            }
+        }
+        QCOMPARE(out, qsizetype(50001));
+        QCOMPARE(err, qsizetype(30001));
+    }
 }
 
 void TestSessions::aSessionBelongsToItsUser()
