@@ -38,7 +38,7 @@ void WsReplSession::handleOpened(const proto::SessionOpened &opened, bool resume
         return;
     setSessionId(opened.session);
     if (resume) {
-        if (opened.restored) {
+        if (opened.restored && !std::exchange(m_restoredDuringResume, false)) {
             emit restored(proto::RestoreReason::Restart, opened.history,
                           tr("The session was restored after a reconnect (%n entries replayed)",
                              nullptr, int(opened.history)));
@@ -73,6 +73,8 @@ void WsReplSession::handleRestarted()
 
 void WsReplSession::handleRestored(const proto::SessionRestored &event)
 {
+    if (m_opening)
+        m_restoredDuringResume = true;
     emit restored(event.reason, event.replayed, event.message);
 }
 

@@ -43,6 +43,7 @@ private:
     WsCodeServicePrivate *m_service;  // outlives us: the service is our parent
     QList<QPointer<WsJob>> m_waiting; // evals waiting for the session id
     bool m_opening = false;
+    bool m_restoredDuringResume = false; // the server said so itself; don't say it twice
     bool m_closed = false;
 };
 

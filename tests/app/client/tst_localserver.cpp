@@ -245,6 +245,12 @@ void TestLocalServer::killedServerIsRestartedAndTheClientReconnects()
     service.start();
     QTRY_COMPARE_WITH_TIMEOUT(service.state(), ConnectionState::Connected, 30000);
     const QUrl firstUrl = service.server()->url();
+    app::ReplSession *session = service.openSession(QStringLiteral("python"));
+    QSignalSpy opened(session, &app::ReplSession::opened);
+    QSignalSpy restored(session, &app::ReplSession::restored);
+    QTRY_COMPARE_WITH_TIMEOUT(opened.count(), 1, 30000);
+    QSignalSpy defined(session->eval(QStringLiteral("x = 41")), &app::Job::finished);
+    QTRY_COMPARE_WITH_TIMEOUT(defined.count(), 1, 30000);
 
     QSignalSpy crashed(service.server(), &LocalServer::crashed);
     QList<ConnectionState> states;
@@ -255,6 +261,16 @@ void TestLocalServer::killedServerIsRestartedAndTheClientReconnects()
     QTRY_COMPARE_WITH_TIMEOUT(service.state(), ConnectionState::Connected, 30000);
     QVERIFY(states.contains(ConnectionState::Starting));
     QVERIFY(service.server()->url() != firstUrl); // a fresh port, followed by the client
+
+    // The session comes back by replay on the new server: its state is there.
+    QTRY_COMPARE_WITH_TIMEOUT(restored.count(), 1, 30000);
+    QCOMPARE(restored.at(0).at(0).value<protocol::RestoreReason>(),
+             protocol::RestoreReason::Restart);
+    QSignalSpy evaluated(session->eval(QStringLiteral("x + 1")), &app::Job::finished);
+    QTRY_COMPARE_WITH_TIMEOUT(evaluated.count(), 1, 30000);
+    const auto value = evaluated.at(0).at(0).value<protocol::Result>();
+    QCOMPARE(value.status, protocol::Status::Ok);
+    QCOMPARE(value.value.value_or(QString()), QStringLiteral("42"));
 
     app::RunSpec spec;
     spec.language = QStringLiteral("python");
