@@ -13,7 +13,7 @@
 
 #include <algorithm>
 
-Q_LOGGING_CATEGORY(lcEditor, "coderoom.app.editor")
+Q_LOGGING_CATEGORY(lcEditor, "coderoom.app.editor", QtInfoMsg)
 
 namespace coderoom::editor {
 

@@ -13,7 +13,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
-Q_LOGGING_CATEGORY(lcTabs, "coderoom.app.editor.tabs")
+Q_LOGGING_CATEGORY(lcTabs, "coderoom.app.editor.tabs", QtInfoMsg)
 
 namespace coderoom::editor {
 

@@ -9,7 +9,7 @@
 #include <QLoggingCategory>
 #include <QVBoxLayout>
 
-Q_LOGGING_CATEGORY(lcOutput, "coderoom.app.repl.output")
+Q_LOGGING_CATEGORY(lcOutput, "coderoom.app.repl.output", QtInfoMsg)
 
 namespace coderoom::repl {
 

@@ -13,7 +13,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
-Q_LOGGING_CATEGORY(lcRepl, "coderoom.app.repl")
+Q_LOGGING_CATEGORY(lcRepl, "coderoom.app.repl", QtInfoMsg)
 
 namespace coderoom::repl {
 

@@ -10,7 +10,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 
-Q_LOGGING_CATEGORY(lcRun, "coderoom.app.ui.run")
+Q_LOGGING_CATEGORY(lcRun, "coderoom.app.ui.run", QtInfoMsg)
 
 namespace coderoom::ui {
 

@@ -8,7 +8,7 @@
 #include <QLoggingCategory>
 #include <QUrl>
 
-Q_LOGGING_CATEGORY(lcProvider, "coderoom.app.ui.service")
+Q_LOGGING_CATEGORY(lcProvider, "coderoom.app.ui.service", QtInfoMsg)
 
 namespace coderoom::ui {
 
@@ -38,8 +38,10 @@ void ServiceProvider::apply(const ConnectionSettings &settings)
         service->start();
         m_service = std::move(service);
     }
-    qCInfo(lcProvider) << (settings.remote ? "remote mode:" : "local mode")
-                       << (settings.remote ? settings.url : QString());
+    if (settings.remote)
+        qCInfo(lcProvider) << "remote mode:" << settings.url;
+    else
+        qCInfo(lcProvider) << "local mode";
 #else
     qCWarning(lcProvider) << "built without app/client: no server connection possible"
                           << settings.remote;

@@ -7,7 +7,7 @@
 #include <QSettings>
 #include <QTranslator>
 
-Q_LOGGING_CATEGORY(lcLanguage, "coderoom.app.ui.language")
+Q_LOGGING_CATEGORY(lcLanguage, "coderoom.app.ui.language", QtInfoMsg)
 
 namespace coderoom::ui {
 
