@@ -178,6 +178,21 @@ QString ServerCore::webSocketUrl() const
     return QStringLiteral("ws://%1:%2/api/v1/ws").arg(host).arg(port());
 }
 
+QList<LanguageInfo> ServerCore::languages() const
+{
+    QList<LanguageInfo> out;
+    for (const languages::Language &l : m_languages->availableLanguages())
+        out.append({l.id, l.name, l.version, l.hasRepl, l.extensions});
+    return out;
+}
+
+ServerLimits ServerCore::limits() const
+{
+    ServerLimits l = m_config.limits;
+    l.queueTtlMs = m_config.scheduler.queueTtlMs;
+    return l;
+}
+
 QString ServerCore::newRequestId()
 {
     return QStringLiteral("r%1-%2").arg(m_requestPrefix).arg(++m_nextRequest);
@@ -252,23 +267,19 @@ void ServerCore::handleHello(ClientConnection *c, const Hello &m)
     welcome.id = m.id;
     welcome.server = QStringLiteral("coderoom/") + QLatin1String(CODEROOM_VERSION);
     welcome.node = m_config.node;
-    for (const languages::Language &l : m_languages->availableLanguages())
-        welcome.languages.append({l.id, l.name, l.version, l.hasRepl, l.extensions});
-    welcome.limits = m_config.limits;
-    welcome.limits.queueTtlMs = m_config.scheduler.queueTtlMs;
+    welcome.languages = languages();
+    welcome.limits = limits();
     c->send(welcome);
 }
 
-void ServerCore::handleRun(ClientConnection *c, const Run &m)
+std::optional<Error> ServerCore::prepareRun(const Run &m, WorkRequest::Setup &setup)
 {
     const languages::Language *language = m_languages->find(m.language);
     if (!language || !language->available) {
-        c->sendError(ErrorCode::UnknownLanguage,
+        return Error{m.id, ErrorCode::UnknownLanguage,
                      language ? QStringLiteral("%1 is not available on this server: %2")
                                     .arg(m.language, language->problem)
-                              : QStringLiteral("unknown language \"%1\"").arg(m.language),
-                     m.id);
-        return;
+                              : QStringLiteral("unknown language \"%1\"").arg(m.language)};
     }
     languages::ProgramRequest program;
     qint64 codeBytes = 0;
@@ -277,27 +288,23 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
         const QString name =
             f.name.isEmpty() ? QStringLiteral("main.") + language->extensions.value(0) : f.name;
         if (!languages::ProgramRun::isValidFileName(name, &why)) {
-            c->sendError(ErrorCode::BadRequest,
-                         QStringLiteral("file name \"%1\": %2").arg(name, why), m.id);
-            return;
+            return Error{m.id, ErrorCode::BadRequest,
+                         QStringLiteral("file name \"%1\": %2").arg(name, why)};
         }
         program.files.append({name, f.content.toUtf8()});
         codeBytes += program.files.last().content.size();
     }
     if (codeBytes > m_config.limits.maxCodeBytes) {
-        c->sendError(ErrorCode::TooLarge,
+        return Error{m.id, ErrorCode::TooLarge,
                      QStringLiteral("the program is %1 bytes; this server takes at most %2")
                          .arg(codeBytes)
-                         .arg(m_config.limits.maxCodeBytes),
-                     m.id);
-        return;
+                         .arg(m_config.limits.maxCodeBytes)};
     }
     program.main = m.main;
     program.args = m.args;
     if (m.stdinData)
         program.stdinData = m.stdinData->toUtf8();
 
-    WorkRequest::Setup setup;
     setup.clientId = m.id;
     setup.request = newRequestId();
     setup.language = *language;
@@ -319,16 +326,46 @@ void ServerCore::handleRun(ClientConnection *c, const Run &m)
     setup.options.cacheDir = QDir(m_config.dataDir).filePath(QStringLiteral("cache"));
     setup.backlogCapBytes = m_config.clientBacklogBytes;
 
-    submit(c, new WorkRequest(std::move(setup), c, this), m.id, {});
+    return std::nullopt;
 }
 
-void ServerCore::submit(ClientConnection *c, WorkRequest *request, const QString &clientId,
+void ServerCore::handleRun(ClientConnection *c, const Run &m)
+{
+    WorkRequest::Setup setup;
+    if (const auto error = prepareRun(m, setup)) {
+        c->send(*error);
+        return;
+    }
+    submit({c->user(), c->id(), sinkFor(c)}, new WorkRequest(std::move(setup), sinkFor(c), this),
+           m.id, {});
+}
+
+void ServerCore::submitRun(const Run &run, const QString &user, const QString &owner,
+                           const std::function<void(const ServerMessage &)> &events, QObject *guard)
+{
+    WorkRequest::Setup setup;
+    if (const auto error = prepareRun(run, setup)) {
+        events(*error);
+        return;
+    }
+    const WorkRequest::Sink sink{events, {}, guard};
+    // The HTTP client went away: its run is abandoned like a disconnected WebSocket client's.
+    connect(guard, &QObject::destroyed, this, [this, owner] { dropOwner(owner); });
+    submit({user, owner, sink}, new WorkRequest(std::move(setup), sink, this), run.id, {});
+}
+
+WorkRequest::Sink ServerCore::sinkFor(ClientConnection *c)
+{
+    return {[c](const ServerMessage &m) { c->send(m); }, [c] { return c->backlogBytes(); }, c};
+}
+
+void ServerCore::submit(const Submitter &from, WorkRequest *request, const QString &clientId,
                         const QString &lane)
 {
     scheduler::Ticket ticket;
     ticket.request = request->request();
-    ticket.user = c->user();
-    ticket.owner = c->id();
+    ticket.user = from.user;
+    ticket.owner = from.owner;
     ticket.lane = lane;
     const scheduler::SubmitResult admission = m_scheduler->submit(ticket);
     if (admission.admission != scheduler::Admission::Accepted) {
@@ -354,14 +391,16 @@ void ServerCore::submit(ClientConnection *c, WorkRequest *request, const QString
         }
         ++m_metrics.overloaded;
         ++m_metrics.results[{request->language(), toWire(refused.status)}];
-        c->send(refused);
+        if (from.sink.guard)
+            from.sink.send(refused);
         delete request;
         return;
     }
     connect(request, &WorkRequest::finished, this, &ServerCore::onRequestFinished);
     m_requests.insert(request->request(), request);
-    m_requestOwner.insert(request->request(), c->id());
-    c->send(Accepted{clientId, request->request(), admission.queuePosition});
+    m_requestOwner.insert(request->request(), from.owner);
+    if (from.sink.guard)
+        from.sink.send(Accepted{clientId, request->request(), admission.queuePosition});
 }
 
 WorkRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request,
@@ -490,7 +529,8 @@ void ServerCore::handleEval(ClientConnection *c, const Eval &m)
     setup.backlogCapBytes = m_config.clientBacklogBytes;
     setup.language.id = QStringLiteral("session");
     // One lane per session: its cells run one after another, in order.
-    submit(c, new WorkRequest(std::move(setup), c, this), m.id, m.session);
+    submit({c->user(), c->id(), sinkFor(c)}, new WorkRequest(std::move(setup), sinkFor(c), this),
+           m.id, m.session);
 }
 
 void ServerCore::handleComplete(ClientConnection *c, const Complete &m)
@@ -567,7 +607,13 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
 void ServerCore::onDisconnected(ClientConnection *c)
 {
     m_connections.remove(c->id());
-    const scheduler::Scheduler::Dropped dropped = m_scheduler->dropOwner(c->id());
+    dropOwner(c->id());
+    c->deleteLater();
+}
+
+void ServerCore::dropOwner(const QString &owner)
+{
+    const scheduler::Scheduler::Dropped dropped = m_scheduler->dropOwner(owner);
     for (const scheduler::Ticket &t : dropped.queued) {
         m_requestOwner.remove(t.request);
         delete m_requests.take(t.request); // never ran; nobody is left to tell
@@ -576,7 +622,6 @@ void ServerCore::onDisconnected(ClientConnection *c)
         if (WorkRequest *r = m_requests.value(t.request))
             r->stop(); // its done() frees the worker slot through onRequestFinished
     }
-    c->deleteLater();
     maybeFinishShutdown();
 }
 

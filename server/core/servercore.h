@@ -3,6 +3,7 @@
 #include "metrics.h"
 #include "serverconfig.h"
 #include "tokenauth.h"
+#include "workrequest.h"
 
 #include <QHash>
 #include <QObject>
@@ -40,8 +41,6 @@ struct Ticket;
 // (stopped() emitted once).
 namespace coderoom::core {
 
-class WorkRequest;
-
 class ServerCore final : public QObject
 {
     Q_OBJECT
@@ -57,6 +56,17 @@ public:
     quint16 port() const;
     QString webSocketUrl() const;
     QString tokenPath() const { return m_tokenPath; }
+
+    // A run from outside the WebSocket (the REST APIs): validated, queued, sandboxed and limited
+    // exactly like a WebSocket `run`. Every event reaches `events` (accepted ... result), or one
+    // Error when the request was refused before queueing. Events stop when `guard` is destroyed.
+    void submitRun(const protocol::Run &run, const QString &user, const QString &owner,
+                   const std::function<void(const protocol::ServerMessage &)> &events,
+                   QObject *guard);
+    // Used by the REST APIs to authorize a request's token.
+    bool tokenMatches(const QString &token) const { return m_auth.matches(token); }
+    QList<protocol::LanguageInfo> languages() const;
+    protocol::ServerLimits limits() const;
     bool tokenCreated() const { return m_tokenCreated; }
 
 signals:
@@ -66,6 +76,7 @@ private:
     void onWebSocket(QWebSocket *socket);
     void onMessage(transport::ClientConnection *connection, const protocol::ClientMessage &message);
     void onDisconnected(transport::ClientConnection *connection);
+    void dropOwner(const QString &owner);
 
     void handleHello(transport::ClientConnection *c, const protocol::Hello &m);
     void handleRun(transport::ClientConnection *c, const protocol::Run &m);
@@ -78,8 +89,16 @@ private:
     void handleEval(transport::ClientConnection *c, const protocol::Eval &m);
     void handleComplete(transport::ClientConnection *c, const protocol::Complete &m);
     void handleHistory(transport::ClientConnection *c, const protocol::HistoryRequest &m);
-    void submit(transport::ClientConnection *c, WorkRequest *request, const QString &clientId,
+    struct Submitter
+    {
+        QString user;
+        QString owner; // connection id (or an HTTP request's), for fairness and clean-up
+        WorkRequest::Sink sink;
+    };
+    std::optional<protocol::Error> prepareRun(const protocol::Run &m, WorkRequest::Setup &setup);
+    void submit(const Submitter &from, WorkRequest *request, const QString &clientId,
                 const QString &lane);
+    static WorkRequest::Sink sinkFor(transport::ClientConnection *c);
     void onSessionRestored(const QString &session, protocol::RestoreReason reason, qint64 replayed,
                            std::optional<qint64> divergedAt, const QString &message);
 

@@ -1,7 +1,5 @@
 #include "workrequest.h"
 
-#include "clientconnection.h"
-
 #include <QLoggingCategory>
 
 Q_LOGGING_CATEGORY(lcCore, "coderoom.server.core")
@@ -30,10 +28,10 @@ constexpr qint64 maxBufferedInput = 1024 * 1024;
 
 } // namespace
 
-WorkRequest::WorkRequest(Setup setup, transport::ClientConnection *connection, QObject *parent)
+WorkRequest::WorkRequest(Setup setup, Sink sink, QObject *parent)
     : QObject(parent)
     , m_setup(std::move(setup))
-    , m_connection(connection)
+    , m_sink(std::move(sink))
 {
     m_queued.start();
     for (QStringDecoder &decoder : m_decoders)
@@ -57,8 +55,8 @@ WorkRequest::~WorkRequest()
 
 void WorkRequest::send(const ServerMessage &message)
 {
-    if (m_connection)
-        m_connection->send(message);
+    if (m_sink.guard && m_sink.send)
+        m_sink.send(message);
 }
 
 void WorkRequest::start()
@@ -157,10 +155,10 @@ void WorkRequest::stop(const QString &reason)
 
 void WorkRequest::onOutput(ProgramStream stream, const QByteArray &data)
 {
-    if (!m_connection)
+    if (!m_sink.guard)
         return;
     // A client that does not read must not make the server buffer without bound.
-    if (m_connection->backlogBytes() > m_setup.backlogCapBytes) {
+    if (m_sink.backlog && m_sink.backlog() > m_setup.backlogCapBytes) {
         m_dropped = true;
         return;
     }

@@ -8,9 +8,7 @@
 #include <QPointer>
 #include <QStringDecoder>
 
-namespace coderoom::transport {
-class ClientConnection;
-}
+#include <functional>
 
 // One request of work, a `run` (a ProgramRun) or an `eval` (a session's EvalJob), from
 // acceptance to its single result: turns their signals into protocol events on the client's
@@ -44,7 +42,16 @@ public:
         QString code;
     };
 
-    WorkRequest(Setup setup, transport::ClientConnection *connection, QObject *parent = nullptr);
+    // Where the request's events go: a WebSocket connection or an HTTP API collecting them.
+    // `backlog` says how many bytes the receiver has not taken yet (0 when it cannot tell).
+    struct Sink
+    {
+        std::function<void(const protocol::ServerMessage &)> send;
+        std::function<qint64()> backlog;
+        QPointer<QObject> guard; // events stop when this object is gone
+    };
+
+    WorkRequest(Setup setup, Sink sink, QObject *parent = nullptr);
     ~WorkRequest() override;
 
     QString request() const { return m_setup.request; }
@@ -71,7 +78,7 @@ private:
     void sendResult(protocol::Result result);
 
     Setup m_setup;
-    QPointer<transport::ClientConnection> m_connection;
+    Sink m_sink;
     languages::ProgramRun *m_run = nullptr;
     sessions::EvalJob *m_eval = nullptr;
     QElapsedTimer m_queued;

@@ -1,0 +1,32 @@
+#pragma once
+
+#include "runservice.h"
+
+// The core's side of restapi::RunService: REST runs take the same path as WebSocket runs.
+namespace coderoom::core {
+
+class ServerCore;
+
+class CoreRunService final : public restapi::RunService
+{
+public:
+    CoreRunService(ServerCore *core, bool requireToken)
+        : m_core(core)
+        , m_requireToken(requireToken)
+    {}
+
+    QList<protocol::LanguageInfo> languages() const override;
+    protocol::ServerLimits limits() const override;
+    std::optional<QString> authenticate(const QString &token,
+                                        const QHostAddress &peer) const override;
+    void submit(const protocol::Run &run, const QString &user,
+                const std::function<void(const protocol::ServerMessage &)> &events,
+                QObject *guard) override;
+
+private:
+    ServerCore *m_core;
+    bool m_requireToken;
+    mutable quint64 m_next = 0;
+};
+
+} // namespace coderoom::core
