@@ -75,6 +75,7 @@ bool RunController::run()
     m_job = job;
     m_output->clear();
     m_output->attach(job, tr("Running %1").arg(name), service->limits());
+    m_outputStart = int(m_output->plainText().size());
     connect(job, &app::Job::accepted, this, [this](int position) {
         if (position > 0)
             emit runStateChanged(StatusText::queued(position));
@@ -153,10 +154,41 @@ QString RunController::serverLanguageFor(const QString &fileName,
 void RunController::onFinished(const protocol::Result &result)
 {
     m_job = nullptr;
+    if (result.status == protocol::Status::Error || result.status == protocol::Status::CompileError)
+        markErrorsFromOutput(m_output->plainText().mid(m_outputStart));
     const app::CodeService *service = m_service.data();
     emit runStateChanged(
         StatusText::runSummary(result, service ? service->limits() : protocol::ServerLimits{}));
     emit runningChanged(false);
+}
+
+void RunController::markErrorsFromOutput(const QString &output)
+{
+    // Bounded: a flood of diagnostics marks the first few, which are the ones to fix first.
+    constexpr int MaxMarks = 20;
+    const QStringList lines = output.split(u'\n');
+    int marks = 0;
+    for (qsizetype i = 0; i < lines.size() && marks < MaxMarks; ++i) {
+        const std::optional<Diagnostic> diagnostic = DiagnosticParser::parse(lines.at(i));
+        if (!diagnostic)
+            continue;
+        editor::CodeEditor *editor = m_tabs->editorForFile(diagnostic->file);
+        if (!editor)
+            continue;
+        // A Python frame says where; the traceback's last line says what.
+        QString message = lines.at(i).trimmed();
+        if (lines.at(i).trimmed().startsWith(u"File \"")) {
+            for (qsizetype j = i + 1; j < lines.size(); ++j) {
+                const QString next = lines.at(j);
+                if (!next.isEmpty() && !next.startsWith(u' ')) {
+                    message = next;
+                    break;
+                }
+            }
+        }
+        editor->markError(diagnostic->line, message);
+        ++marks;
+    }
 }
 
 } // namespace coderoom::ui

@@ -42,7 +42,8 @@ public slots:
     bool run();
     void stop();
     bool runInRepl();
-    // A line of output was clicked: jump to the file and line it names, if any.
+    // A line of output was clicked: jump to the file and line it names, if any. (After a failed
+    // run the lines it names are marked in the editor without a click.)
     bool jumpToDiagnostic(const QString &line);
 
 signals:
@@ -52,12 +53,14 @@ signals:
 private:
     QString serverLanguageFor(const QString &fileName, const QString &editorLanguageId) const;
     void onFinished(const protocol::Result &result);
+    void markErrorsFromOutput(const QString &output);
 
     editor::EditorTabs *m_tabs;
     repl::OutputPane *m_output;
     repl::ReplWidget *m_repl;
     QPointer<app::CodeService> m_service;
     QPointer<app::Job> m_job;
+    int m_outputStart = 0; // where this run's output begins in the output pane's text
     QHash<QString, QPointer<app::ReplSession>> m_sessions;
 };
 

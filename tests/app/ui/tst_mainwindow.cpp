@@ -38,6 +38,7 @@ private slots:
     void stopCancelsTheRun();
     void inputTypedInTheOutputPaneReachesTheJob();
     void clickingATracebackLineMovesTheCursor();
+    void aFailedRunMarksTheLinesItNames();
     void runFileInReplEvaluatesTheFile();
     void statusBarFollowsTheConnection_data();
     void statusBarFollowsTheConnection();
@@ -172,6 +173,28 @@ void TestMainWindow::clickingATracebackLineMovesTheCursor()
     QCOMPARE(window.tabs()->currentEditor(), editor);
     QCOMPARE(editor->cursorLine(), 3);
     QCOMPARE(editor->errorLines(), QList<int>{3});
+}
+
+void TestMainWindow::aFailedRunMarksTheLinesItNames()
+{
+    FakeCodeService service;
+    ui::MainWindow window(&service);
+    editor::CodeEditor *editor = window.tabs()->currentEditor();
+    editor->setText(QStringLiteral("int main() {\n  int x = 1\n  return x;\n}\n"));
+    QVERIFY(window.tabs()->saveAs(0, m_dir.filePath(QStringLiteral("main.cpp"))));
+    window.actions()->run->trigger();
+    FakeJob *job = service.lastJob();
+    job->emitOutput(OutputStream::Compile,
+                    QStringLiteral("main.cpp: In function 'int main()':\n"
+                                   "main.cpp:2:12: error: expected ',' or ';' before 'return'\n"));
+    job->finish(Status::CompileError, 0, 1);
+    QCOMPARE(editor->errorLines(), QList<int>{2});
+    QVERIFY(editor->errorMessage(2).contains(QStringLiteral("expected ','")));
+
+    window.actions()->run->trigger(); // a new run starts clean
+    QVERIFY(editor->errorLines().isEmpty());
+    service.lastJob()->finish(Status::Ok, 5, 0);
+    QVERIFY(editor->errorLines().isEmpty());
 }
 
 void TestMainWindow::runFileInReplEvaluatesTheFile()
