@@ -11,8 +11,9 @@ packages=(
     libqscintilla2-qt6-dev libgl-dev libseccomp-dev
     # run: sandbox and the student languages
     bubblewrap python3 openjdk-17-jdk-headless nodejs
-    # test: real windows and screenshots
-    xvfb xauth openssl procps
+    # test: real windows and screenshots, TLS certificates, throwaway Debian roots (package
+    # install test, Debian 13 build with KSyntaxHighlighting)
+    xvfb xauth openssl procps debootstrap curl ca-certificates
 )
 
 missing=()
