@@ -86,6 +86,9 @@ void CodeEditor::setUpScintilla()
     m_sci->setBraceMatching(QsciScintilla::SloppyBraceMatch);
     m_sci->setCaretLineVisible(true);
     m_sci->setEolMode(QsciScintilla::EolUnix);
+    // Horizontal scroll bar only when a line is actually wider than the view.
+    m_sci->SendScintilla(QsciScintilla::SCI_SETSCROLLWIDTH, 1);
+    m_sci->SendScintilla(QsciScintilla::SCI_SETSCROLLWIDTHTRACKING, true);
 
     m_sci->setMarginType(toInt(Margin::LineNumbers), QsciScintilla::NumberMargin);
     m_sci->setMarginLineNumbers(toInt(Margin::LineNumbers), true);
@@ -118,6 +121,11 @@ void CodeEditor::applyStyling()
     m_sci->setUnmatchedBraceForegroundColor(ErrorRed);
     m_sci->setSelectionBackgroundColor(m_theme == Theme::Dark ? QColor(0x26, 0x4f, 0x78)
                                                               : QColor(0xb3, 0xd7, 0xff));
+    // Error annotations carry their colours: redraw the marks in the new theme.
+    const QMap<int, QString> errors = m_errors;
+    clearErrors();
+    for (auto it = errors.cbegin(); it != errors.cend(); ++it)
+        markError(it.key(), it.value());
 }
 
 QString CodeEditor::text() const
@@ -206,7 +214,7 @@ void CodeEditor::markError(int line, const QString &message)
         const QsciStyle style(-1, QStringLiteral("error annotation"), ErrorRed,
                               m_theme == Theme::Dark ? QColor(0x3a, 0x22, 0x22)
                                                      : QColor(0xfd, 0xec, 0xec),
-                              m_sci->font());
+                              QFontDatabase::systemFont(QFontDatabase::FixedFont));
         m_sci->annotate(index, message, style);
     }
 }

@@ -47,6 +47,11 @@ void ConsoleView::ensureNewLine()
 void ConsoleView::setDark(bool dark)
 {
     m_dark = dark;
+    // Our colours are chosen per background, so the background follows the theme too.
+    QPalette p = palette();
+    p.setColor(QPalette::Base, dark ? QColor(0x1e, 0x1f, 0x22) : QColor(Qt::white));
+    p.setColor(QPalette::Text, dark ? QColor(0xdc, 0xdc, 0xdc) : QColor(0x20, 0x20, 0x20));
+    setPalette(p);
 }
 
 void ConsoleView::mouseReleaseEvent(QMouseEvent *event)
