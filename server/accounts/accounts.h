@@ -81,7 +81,9 @@ public:
     // role student, default limits, viaClassToken. Check isValid(): the result is INVALID
     // (empty user) when the claimed name is malformed or belongs to a registered user
     // (ignoring case), because sessions are owned by user name and the class token must not
-    // let anyone act as a registered account. Call only after the class token matched.
+    // let anyone act as a registered account; also invalid when that check fails (fail closed).
+    // Without open() nothing is registered, so every valid name passes.
+    // Call only after the class token matched.
     Identity classIdentity(const QString &claimedUser) const;
 
 private:

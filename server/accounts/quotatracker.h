@@ -21,8 +21,9 @@
 // jobFinished, or has started jobsPerMinute jobs in the last 60 s, or the user's class has
 // started its class cap in the last 60 s.
 //
-// Memory: a user's entry is dropped once it has no active job and an empty window, unless it
-// carries limits different from the defaults (those are bounded by the registered users).
+// Memory: a user's entry is dropped once it has no active job and an empty window (checked when
+// the user is touched and in a sweep at most once a window), unless it carries limits different
+// from the defaults (those are bounded by the registered users).
 namespace coderoom::accounts {
 
 class QuotaTracker final
@@ -61,6 +62,7 @@ private:
     qint64 now() const;
     static void expire(std::deque<qint64> &starts, qint64 now);
     void forgetIfIdle(const QString &user);
+    void sweep(qint64 now);
 
     UserLimits m_defaults;
     Clock m_clock;
@@ -68,6 +70,7 @@ private:
     QHash<QString, std::deque<qint64>> m_classStarts;
     QHash<QString, int> m_classCaps;
     int m_defaultClassCap = 0;
+    qint64 m_lastSweep = 0;
 };
 
 } // namespace coderoom::accounts
