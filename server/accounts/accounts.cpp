@@ -182,6 +182,13 @@ public:
         qCWarning(lcAccounts).noquote() << connectionName << message;
         return false;
     }
+    // Bad input from the admin or a caller: not the server's fault, so not logged (the caller
+    // reports it; the CLI would otherwise print it twice).
+    bool refuse(const QString &message)
+    {
+        lastError = message;
+        return false;
+    }
     bool fail(const QString &what, const QSqlQuery &query)
     {
         return fail(what + QStringLiteral(": ") + query.lastError().text());
@@ -435,18 +442,19 @@ bool Accounts::addUser(const QString &name, Role role, const QString &className,
     if (!d->checkOpen())
         return failed();
     if (!isValidUserName(name)) {
-        d->fail(QStringLiteral("\"%1\" is not a valid user name (1-64 letters, digits or _ - . @)")
-                    .arg(name));
+        d->refuse(
+            QStringLiteral("\"%1\" is not a valid user name (1-64 letters, digits or _ - . @)")
+                .arg(name));
         return failed();
     }
     if (!className.isEmpty() && !isValidUserName(className)) {
-        d->fail(QStringLiteral("\"%1\" is not a valid class name (1-64 letters, digits or "
-                               "_ - . @)")
-                    .arg(className));
+        d->refuse(QStringLiteral("\"%1\" is not a valid class name (1-64 letters, digits or "
+                                 "_ - . @)")
+                      .arg(className));
         return failed();
     }
     if (user(name)) {
-        d->fail(QStringLiteral("user %1 already exists").arg(name));
+        d->refuse(QStringLiteral("user %1 already exists").arg(name));
         return failed();
     }
     QSqlQuery q = d->prepare(QStringLiteral("INSERT INTO users (name, role, class_name, created_ms)"
@@ -475,7 +483,7 @@ bool Accounts::removeUser(const QString &name, QString *error)
     if (!d->run(q, QStringLiteral("removing user %1").arg(name)))
         return failed();
     if (q.numRowsAffected() != 1) {
-        d->fail(QStringLiteral("no user %1").arg(name));
+        d->refuse(QStringLiteral("no user %1").arg(name));
         return failed();
     }
     qCInfo(lcAccounts).noquote() << "removed user" << name << "and their tokens";
@@ -518,7 +526,7 @@ bool Accounts::setUserLimits(const QString &name, const LimitOverrides &limits, 
     if (!d->checkOpen())
         return failed();
     if (!validOverrides(limits)) {
-        d->fail(QStringLiteral("limits cannot be negative"));
+        d->refuse(QStringLiteral("limits cannot be negative"));
         return failed();
     }
     QSqlQuery q = d->prepare(QStringLiteral("UPDATE users SET live_sessions = :live,"
@@ -531,7 +539,7 @@ bool Accounts::setUserLimits(const QString &name, const LimitOverrides &limits, 
     if (!d->run(q, QStringLiteral("setting limits of %1").arg(name)))
         return failed();
     if (q.numRowsAffected() != 1) {
-        d->fail(QStringLiteral("no user %1").arg(name));
+        d->refuse(QStringLiteral("no user %1").arg(name));
         return failed();
     }
     return true;
@@ -548,11 +556,11 @@ bool Accounts::setClassLimits(const QString &className, const LimitOverrides &li
     if (!d->checkOpen())
         return failed();
     if (!isValidUserName(className)) {
-        d->fail(QStringLiteral("\"%1\" is not a valid class name").arg(className));
+        d->refuse(QStringLiteral("\"%1\" is not a valid class name").arg(className));
         return failed();
     }
     if (!validOverrides(limits)) {
-        d->fail(QStringLiteral("limits cannot be negative"));
+        d->refuse(QStringLiteral("limits cannot be negative"));
         return failed();
     }
     QSqlQuery q = d->prepare(
@@ -606,11 +614,11 @@ std::optional<IssuedToken> Accounts::issueToken(const QString &user, const QStri
         return failed();
     const std::optional<UserRecord> owner = this->user(user);
     if (!owner) {
-        d->fail(QStringLiteral("no user %1").arg(user));
+        d->refuse(QStringLiteral("no user %1").arg(user));
         return failed();
     }
     if (label.size() > 200) {
-        d->fail(QStringLiteral("a token label is at most 200 characters"));
+        d->refuse(QStringLiteral("a token label is at most 200 characters"));
         return failed();
     }
     const QString id = QString::fromLatin1(randomBytes(IdBytes).toHex());
@@ -650,7 +658,7 @@ bool Accounts::revokeToken(const QString &id, QString *error)
     if (!d->run(q, QStringLiteral("revoking token %1").arg(id)))
         return failed();
     if (q.numRowsAffected() != 1) {
-        d->fail(QStringLiteral("no valid token with id %1").arg(id));
+        d->refuse(QStringLiteral("no valid token with id %1").arg(id));
         return failed();
     }
     qCInfo(lcAccounts).noquote() << "revoked token" << id;
