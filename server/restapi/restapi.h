@@ -1,9 +1,11 @@
 #pragma once
 
 #include "httptypes.h"
+#include "messages.h"
 
 #include <QObject>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -27,6 +29,7 @@ namespace coderoom::restapi {
 
 class RunService;
 class FileStore;
+struct CollectedRun;
 
 struct RestApiConfig
 {
@@ -57,6 +60,8 @@ private:
     void handleJobe(const transport::HttpRequest &request, const QString &route,
                     const transport::HttpReply &reply);
     std::optional<QString> authenticate(const transport::HttpRequest &request) const;
+    void submit(const protocol::Run &run, const QString &user,
+                const std::function<void(const CollectedRun &)> &done);
 
     RunService *m_service;
     RestApiConfig m_config;
