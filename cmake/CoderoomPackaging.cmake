@@ -105,6 +105,9 @@ set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Write and run code: a desktop IDE and a sandboxed server")
 set(CPACK_PACKAGE_CONTACT "Coderoom maintainers <maintainers@coderoom.invalid>")
 set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
+# The unit and the conffile have absolute destinations (/lib, /etc): DESTDIR keeps them inside
+# CPack's staging directory instead of the build machine's own /etc.
+set(CPACK_SET_DESTDIR ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
 set(CPACK_DEBIAN_PACKAGE_RELEASE "1")
