@@ -37,7 +37,8 @@ endif()
 set(CODEROOM_VERSION "${PROJECT_VERSION}")
 
 # --- REPL drivers (languages.json itself is installed by server/languages) -----------------
-install(DIRECTORY "${CODEROOM_RESOURCES_DIR}/drivers/" DESTINATION "${CODEROOM_FULL_RESOURCES_DIR}/drivers"
+install(DIRECTORY "${CODEROOM_RESOURCES_DIR}/drivers/"
+        DESTINATION "${CODEROOM_FULL_RESOURCES_DIR}/drivers"
         FILE_PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 
 # --- systemd unit ---------------------------------------------------------------------------
@@ -45,6 +46,8 @@ install(DIRECTORY "${CODEROOM_RESOURCES_DIR}/drivers/" DESTINATION "${CODEROOM_F
 # switched on in server/main.cpp); until then it passes the same settings as flags, and the
 # configuration file is documentation only.
 file(READ "${PROJECT_SOURCE_DIR}/server/main.cpp" _main_source)
+set_property(DIRECTORY APPEND PROPERTY
+    CMAKE_CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/server/main.cpp")
 string(FIND "${_main_source}" "loadServerConfig" _has_config)
 if(_has_config GREATER -1)
     set(CODEROOM_UNIT_EXEC_START
@@ -52,7 +55,8 @@ if(_has_config GREATER -1)
 else()
     set(CODEROOM_UNIT_EXEC_START
         "# coderoomd has no --config yet: the settings of ${CODEROOM_CONFIG_FILE} as flags.\n\
-ExecStart=${CMAKE_INSTALL_FULL_BINDIR}/coderoomd --listen 0.0.0.0:8765 --data-dir ${CODEROOM_STATE_DIR}")
+ExecStart=${CMAKE_INSTALL_FULL_BINDIR}/coderoomd --listen 0.0.0.0:8765 \
+--data-dir ${CODEROOM_STATE_DIR}")
 endif()
 configure_file("${_pkg_dir}/coderoomd.service.in" "${_pkg_out}/coderoomd.service" @ONLY)
 install(FILES "${_pkg_out}/coderoomd.service" DESTINATION "${CODEROOM_UNIT_DIR}")
@@ -84,7 +88,8 @@ foreach(_page IN LISTS _man_pages)
         COMMENT "Compressing man page ${_page}"
         VERBATIM)
     list(APPEND _man_outputs "${_pkg_out}/man/${_page}.gz")
-    install(FILES "${_pkg_out}/man/${_page}.gz" DESTINATION "${CMAKE_INSTALL_MANDIR}/man${_section}")
+    install(FILES "${_pkg_out}/man/${_page}.gz"
+        DESTINATION "${CMAKE_INSTALL_MANDIR}/man${_section}")
 endforeach()
 add_custom_target(coderoom_manpages ALL DEPENDS ${_man_outputs})
 

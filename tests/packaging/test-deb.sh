@@ -88,9 +88,11 @@ check "Depends has libc from dpkg-shlibdeps" has_field Depends 'libc6 \(>='
 check "Recommends g++, openjdk-17-jdk-headless, nodejs" \
     has_field Recommends 'g\+\+, openjdk-17-jdk-headless, nodejs'
 check "the configuration file is a conffile" \
-    bash -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx '$etc/coderoom/coderoomd.conf'"
+    bash -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles |
+             grep -qx '$etc/coderoom/coderoomd.conf'"
 check "postinst, prerm and postrm are in the package" \
-    bash -c "dpkg-deb --ctrl-tarfile '$deb' | tar -t | grep -c -E '^\./(postinst|prerm|postrm)$' | grep -qx 3"
+    bash -c "dpkg-deb --ctrl-tarfile '$deb' | tar -t |
+             grep -c -E '^\./(postinst|prerm|postrm)$' | grep -qx 3"
 expected=("$prefix/bin/coderoomd" "$prefix/share/coderoom/languages.json"
           "$prefix/share/coderoom/drivers/python_driver.py"
           "$prefix/share/coderoom/drivers/js_driver.js"
@@ -111,8 +113,9 @@ mkdir -p "$work/unit"
 dpkg-deb --fsys-tarfile "$deb" | tar -xO ".$unitdir/coderoomd.service" |
     sed -E 's|^ExecStart=[^ ]+|ExecStart=/bin/true|' >"$work/unit/coderoomd.service"
 check "the unit sets nothing that stops bwrap (see the comment in coderoomd.service.in)" \
-    bash -c "! grep -En '^(RestrictNamespaces|PrivateUsers|ProtectKernelTunables|ProtectKernelLogs|\
-ProtectProc|ProcSubset|ProtectHostname|MemoryDenyWriteExecute)=' '$work/unit/coderoomd.service'"
+    bash -c "! grep -En '^(RestrictNamespaces|PrivateUsers|ProtectKernelTunables|\
+ProtectKernelLogs|ProtectProc|ProcSubset|ProtectHostname|MemoryDenyWriteExecute)=' \
+             '$work/unit/coderoomd.service'"
 check "systemd-analyze verify: the unit is clean" \
     bash -c "out=\$(systemd-analyze verify --man=no '$work/unit/coderoomd.service' 2>&1) &&
              [ -z \"\$out\" ] || { echo \"\$out\" >&2; false; }"
@@ -193,7 +196,8 @@ check "coderoom is a system user with home /var/lib/coderoom" \
 check "coderoom is a system account (uid < 1000)" \
     bash -c "[ \$(awk -F: '\$1==\"coderoom\"{print \$3}' '$root/etc/passwd') -lt 1000 ]"
 check "/var/lib/coderoom is 0750 coderoom:coderoom" \
-    bash -c "[ \"\$(chroot '$root' stat -c '%a %U:%G' /var/lib/coderoom)\" = '750 coderoom:coderoom' ]"
+    bash -c "[ \"\$(chroot '$root' stat -c '%a %U:%G' /var/lib/coderoom)\" = \
+             '750 coderoom:coderoom' ]"
 check "every library of coderoomd resolves" \
     bash -c "! chroot '$root' ldd $prefix/bin/coderoomd | grep -q 'not found'"
 if [ "$app" = ON ]; then
@@ -204,7 +208,8 @@ if [ "$app" = ON ]; then
 fi
 check "the service is enabled (multi-user.target.wants)" \
     test -L "$root/etc/systemd/system/multi-user.target.wants/coderoomd.service"
-check "man coderoomd(8) is readable" bash -c "gzip -dc '$root$prefix/share/man/man8/coderoomd.8.gz' | grep -q '^.TH CODEROOMD 8'"
+check "man coderoomd(8) is readable" \
+    bash -c "gzip -dc '$root$prefix/share/man/man8/coderoomd.8.gz' | grep -q '^.TH CODEROOMD 8'"
 
 # --- 5. run the unit's command as the service would ---------------------------------------
 exec_start=$(sed -n 's/^ExecStart=//p' "$root$unitdir/coderoomd.service")
@@ -234,7 +239,8 @@ done
 [ -n "$url" ] || { cat "$work/run/server.err"; die "coderoomd printed no listening line"; }
 say "coderoomd listening on $url"
 base=$(sed -E 's|^ws://([^/]+)/.*|http://\1|' <<<"$url")
-check "GET /health is 200 {\"status\":\"ok\"}" bash -c "curl -fsS '$base/health' | grep -q '\"ok\"'"
+check "GET /health is 200 {\"status\":\"ok\"}" \
+    bash -c "curl -fsS '$base/health' | grep -q '\"ok\"'"
 ready=0
 for _ in $(seq 1 60); do # /ready turns 200 once the sandbox probe and a language pass
     if curl -fsS "$base/ready" >"$work/run/ready.json" 2>/dev/null; then ready=1; break; fi
@@ -242,7 +248,8 @@ for _ in $(seq 1 60); do # /ready turns 200 once the sandbox probe and a languag
 done
 check "GET /ready is 200" test "$ready" -eq 1
 check "/ready says the sandbox works" grep -q '"ok": *true' "$work/run/ready.json"
-check "GET /metrics is Prometheus text" bash -c "curl -fsS '$base/metrics' | grep -q '^# TYPE coderoom_'"
+check "GET /metrics is Prometheus text" \
+    bash -c "curl -fsS '$base/metrics' | grep -q '^# TYPE coderoom_'"
 probe=0
 python3 "$here/wsprobe.py" "$url" "$root/var/lib/coderoom/token" >"$work/run/wsprobe.out" 2>&1 ||
     probe=$?
