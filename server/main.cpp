@@ -1,4 +1,5 @@
 // coderoomd: the Coderoom execution server. Arguments, wiring, signals and exit codes only.
+#include "logformat.h"
 #include "servercore.h"
 
 #include <QCommandLineParser>
@@ -102,6 +103,8 @@ int main(int argc, char *argv[])
         {QStringLiteral("memory-mb"), QStringLiteral("Memory limit per run (default 256)."),
          QStringLiteral("mb")},
         {QStringLiteral("verbose"), QStringLiteral("Log debug messages too.")},
+        {QStringLiteral("log-format"), QStringLiteral("text (default) or json (one object a line)."),
+         QStringLiteral("format")},
         {QStringLiteral("max-interpreters"),
          QStringLiteral("Live REPL interpreters at most; idle ones past it hibernate (default "
                         "64)."),
@@ -115,6 +118,16 @@ int main(int argc, char *argv[])
     parser.process(app);
     if (!parser.isSet(QStringLiteral("verbose")))
         QLoggingCategory::setFilterRules(QStringLiteral("coderoom.*.debug=false"));
+    const QString logFormat = parser.value(QStringLiteral("log-format"));
+    if (!logFormat.isEmpty() && logFormat != QLatin1String("text") &&
+        logFormat != QLatin1String("json")) {
+        std::fprintf(stderr, "coderoomd: --log-format is text or json, not \"%s\"\n",
+                     qPrintable(logFormat));
+        return 2;
+    }
+    coderoom::core::installLogHandler(logFormat == QLatin1String("json")
+                                          ? coderoom::core::LogFormat::Json
+                                          : coderoom::core::LogFormat::Text);
 
     coderoom::core::ServerConfig config;
     if (!parseListen(parser.value(QStringLiteral("listen")), config)) {

@@ -25,6 +25,14 @@ struct ServerConfig
     int maxInterpreters = 64;   // live REPL interpreters; idle ones past it hibernate
     int warmPool = 1;           // pre-started interpreters per REPL language
     QString databaseFile;       // empty: <dataDir>/coderoom.db
+
+    // Filled by server/config (file, CODEROOM_* environment, flags).
+    QString tlsCertificate; // PEM, leaf first then chain; with tlsKey: wss:// and https://
+    QString tlsKey;         // PEM private key without passphrase
+    bool restWithoutToken = false; // REST APIs answer without a token (trusted networks only)
+    enum class LogFormat { Text, Json };
+    LogFormat logFormat = LogFormat::Text;
+    bool verbose = false; // debug messages too
 };
 
 } // namespace coderoom::core

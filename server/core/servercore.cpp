@@ -717,9 +717,17 @@ HttpResponse ServerCore::readiness() const
         available += l.available ? 1 : 0;
         languages.append(o);
     }
+    // The store must answer a query, not only be open: a vanished or locked file shows here.
+    const qint64 sessionsStored = m_store ? m_store->sessionCount() : -1;
+    QJsonObject storeInfo{{QStringLiteral("ok"), sessionsStored >= 0},
+                          {QStringLiteral("sessions"), sessionsStored}};
+    if (sessionsStored < 0 && m_store)
+        storeInfo.insert(QStringLiteral("problem"), m_store->lastError());
     QStringList reasons;
     if (!caps.usable)
         reasons << QStringLiteral("sandbox: ") + caps.problem;
+    if (sessionsStored < 0)
+        reasons << QStringLiteral("store: ") + storeInfo.value(QStringLiteral("problem")).toString();
     if (available == 0)
         reasons << QStringLiteral("no language works");
     if (m_draining)
@@ -728,6 +736,7 @@ HttpResponse ServerCore::readiness() const
     QJsonObject body{
         {QStringLiteral("status"), ready ? QStringLiteral("ready") : QStringLiteral("not ready")},
         {QStringLiteral("sandbox"), sandboxInfo},
+        {QStringLiteral("store"), storeInfo},
         {QStringLiteral("languages"), languages}};
     if (!ready)
         body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));

@@ -185,10 +185,22 @@ void detectVersions(QList<Language> &languages, const QHash<QString, QStringList
     for (VersionProbe &probe : probes) {
         Language &language = *probe.language;
         QProcess &process = *probe.process;
-        const bool finished = process.waitForFinished(20000);
+        bool finished = process.waitForFinished(20000);
+        bool failed =
+            !finished || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0;
+        if (failed) {
+            // A JVM can fail to start on a machine under heavy load (seen with load average 18);
+            // one retry keeps a passing hiccup from removing the language for the server's life.
+            process.kill();
+            process.waitForFinished(1000);
+            process.start(QIODevice::ReadOnly);
+            finished = process.waitForFinished(20000);
+            failed = !finished || process.exitStatus() != QProcess::NormalExit ||
+                     process.exitCode() != 0;
+        }
         const QString text = QString::fromUtf8(process.readAll()).trimmed();
         const QString firstLine = text.section(QLatin1Char('\n'), 0, 0).trimmed();
-        if (!finished || process.exitStatus() != QProcess::NormalExit || process.exitCode() != 0) {
+        if (failed) {
             process.kill();
             process.waitForFinished(1000);
             language.available = false;
