@@ -1,0 +1,38 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+// The benchmarks of docs/benchmarks.md. Each starts its own coderoomd (unless a URL is given),
+// runs within a few minutes, prints Markdown tables on stdout and returns a process exit code
+// (0: measured; 1: could not measure, reason on stderr). Errors seen while measuring are
+// counted in the tables, not fatal.
+namespace coderoom::bench {
+
+struct Options
+{
+    QString serverPath; // coderoomd to start
+    QUrl url;           // outside server instead (with token)
+    QString token;
+    QString python = QStringLiteral("/usr/bin/python3");
+    int iterations = 2000;     // REPL round trips
+    int batchIterations = 100; // hello-world runs, and each floor
+    int throughputJobs = 300;  // Python jobs at saturation
+    int sessions = 5000;       // scale: connected sessions
+    int active = 200;          // scale: of which send work
+    int maxInterpreters = 200; // scale: live interpreters at most
+    int parallelOpens = 4;     // scale: session opens in flight
+    int durationS = 20;        // scale: active phase
+    int budgetS = 240;         // scale: longest time spent opening sessions
+    bool jupyter = true;
+};
+
+int runRepl(const Options &o);
+int runBatch(const Options &o);
+int runOpen(const Options &o);
+int runThroughput(const Options &o);
+int runReplay(const Options &o);
+int runScale(const Options &o); // scalescenario.cpp
+
+} // namespace coderoom::bench
