@@ -254,25 +254,25 @@ void TestRestMapping::pistonRequestMapping()
         "run_memory_limit":100000000,"compile_memory_limit":-1
 })j";
     const piston::ExecuteParse parsed = piston::parseExecute(body, serverLanguages());
-QVERIFY(parsed.request);
-const protocol::Run &run = parsed.request->run;
-QCOMPARE(parsed.request->language.id, QString("python"));
-QCOMPARE(run.language, QString("python"));
-QCOMPARE(run.files.size(), 2);
-QCOMPARE(run.main, QString("main.py"));
-QCOMPARE(run.stdinData, std::optional<QString>("hi"));
-QCOMPARE(run.args, QStringList({"a", "2"}));
-QCOMPARE(run.limits.runTimeMs, std::optional<qint64>(2500));
-QCOMPARE(run.limits.compileTimeMs, std::optional<qint64>(9000));
-QCOMPARE(run.limits.cpuMs, std::optional<qint64>(1000));
-QCOMPARE(run.limits.memoryMb, std::optional<qint64>(96)); // 95.4 MiB rounded up
+    QVERIFY(parsed.request);
+    const protocol::Run &run = parsed.request->run;
+    QCOMPARE(parsed.request->language.id, QString("python"));
+    QCOMPARE(run.language, QString("python"));
+    QCOMPARE(run.files.size(), 2);
+    QCOMPARE(run.main, QString("main.py"));
+    QCOMPARE(run.stdinData, std::optional<QString>("hi"));
+    QCOMPARE(run.args, QStringList({"a", "2"}));
+    QCOMPARE(run.limits.runTimeMs, std::optional<qint64>(2500));
+    QCOMPARE(run.limits.compileTimeMs, std::optional<qint64>(9000));
+    QCOMPARE(run.limits.cpuMs, std::optional<qint64>(1000));
+    QCOMPARE(run.limits.memoryMb, std::optional<qint64>(96)); // 95.4 MiB rounded up
 
-// No stdin is an empty one (never interactive); no limits stay the server's.
-const auto bare = piston::parseExecute(
-    R"({"language":"python","version":"*","files":[{"content":"pass"}]})", serverLanguages());
-QVERIFY(bare.request);
-QCOMPARE(bare.request->run.stdinData, std::optional<QString>(QString()));
-QCOMPARE(bare.request->run.limits, protocol::RunLimits{});
+    // No stdin is an empty one (never interactive); no limits stay the server's.
+    const auto bare = piston::parseExecute(
+        R"({"language":"python","version":"*","files":[{"content":"pass"}]})", serverLanguages());
+    QVERIFY(bare.request);
+    QCOMPARE(bare.request->run.stdinData, std::optional<QString>(QString()));
+    QCOMPARE(bare.request->run.limits, protocol::RunLimits{});
 }
 
 void TestRestMapping::pistonBase64FileAndDefaultNames()
@@ -458,29 +458,29 @@ void TestRestMapping::jobeRunSpecMapping()
 }
 })j";
     const jobe::RunSpecParse parsed = jobe::parseRunSpec(body, serverLanguages());
-QVERIFY(parsed.spec);
-const protocol::Run &run = parsed.spec->run;
-QCOMPARE(run.language, QString("python"));
-QCOMPARE(run.files.size(), 1);
-QCOMPARE(run.files[0].name, QString("prog.py"));
-QCOMPARE(run.main, QString("prog.py"));
-QCOMPARE(run.stdinData, std::optional<QString>("5\n"));
-QCOMPARE(run.args, QStringList{"-v"});
-QCOMPARE(run.limits.cpuMs, std::optional<qint64>(2000));
-QCOMPARE(run.limits.runTimeMs, std::optional<qint64>(4000));
-QCOMPARE(run.limits.memoryMb, std::optional<qint64>(200));
-QCOMPARE(run.limits.outputBytes, std::optional<qint64>(1000000));
-QCOMPARE(parsed.spec->fileList.size(), 1);
-QCOMPARE(parsed.spec->fileList[0], std::make_pair(QString("f00d"), QString("data.txt")));
+    QVERIFY(parsed.spec);
+    const protocol::Run &run = parsed.spec->run;
+    QCOMPARE(run.language, QString("python"));
+    QCOMPARE(run.files.size(), 1);
+    QCOMPARE(run.files[0].name, QString("prog.py"));
+    QCOMPARE(run.main, QString("prog.py"));
+    QCOMPARE(run.stdinData, std::optional<QString>("5\n"));
+    QCOMPARE(run.args, QStringList{"-v"});
+    QCOMPARE(run.limits.cpuMs, std::optional<qint64>(2000));
+    QCOMPARE(run.limits.runTimeMs, std::optional<qint64>(4000));
+    QCOMPARE(run.limits.memoryMb, std::optional<qint64>(200));
+    QCOMPARE(run.limits.outputBytes, std::optional<qint64>(1000000));
+    QCOMPARE(parsed.spec->fileList.size(), 1);
+    QCOMPARE(parsed.spec->fileList[0], std::make_pair(QString("f00d"), QString("data.txt")));
 
-// Old CodeRunner's "prog.java" gives way to the class's name; no input is empty input.
-const auto java = jobe::parseRunSpec(
-    R"({"run_spec":{"language_id":"java","sourcefilename":"prog.java",
+    // Old CodeRunner's "prog.java" gives way to the class's name; no input is empty input.
+    const auto java = jobe::parseRunSpec(
+        R"({"run_spec":{"language_id":"java","sourcefilename":"prog.java",
             "sourcecode":"public final class Greeter { }"}})",
-    serverLanguages());
-QVERIFY(java.spec);
-QCOMPARE(java.spec->run.files[0].name, QString("Greeter.java"));
-QCOMPARE(java.spec->run.stdinData, std::optional<QString>(QString()));
+        serverLanguages());
+    QVERIFY(java.spec);
+    QCOMPARE(java.spec->run.files[0].name, QString("Greeter.java"));
+    QCOMPARE(java.spec->run.stdinData, std::optional<QString>(QString()));
 }
 
 void TestRestMapping::javaClassNames_data()
