@@ -1,5 +1,6 @@
 #pragma once
 
+#include "logformat.h"
 #include "messages.h"
 #include "schedulertypes.h"
 
@@ -30,8 +31,7 @@ struct ServerConfig
     QString tlsCertificate; // PEM, leaf first then chain; with tlsKey: wss:// and https://
     QString tlsKey;         // PEM private key without passphrase
     bool restWithoutToken = false; // REST APIs answer without a token (trusted networks only)
-    enum class LogFormat { Text, Json };
-    LogFormat logFormat = LogFormat::Text;
+    LogFormat logFormat = LogFormat::Text; // logformat.h: installLogHandler()
     bool verbose = false; // debug messages too
 };
 

@@ -1,7 +1,11 @@
 #include "frontdoor.h"
 
+#include <QFile>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QSslSocket>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QTimer>
@@ -49,6 +53,35 @@ ParsedHead parseHead(const QByteArray &head)
     out.valid = out.path.startsWith(QLatin1Char('/'));
     return out;
 }
+
+// Accepts TCP and wraps every connection in a QSslSocket that starts the server handshake at
+// once. QTcpServer emits newConnection after incomingConnection(), so the front door sees the
+// QSslSocket like any other socket; its readyRead and peek() deliver decrypted bytes.
+class TlsServer final : public QTcpServer
+{
+public:
+    explicit TlsServer(QObject *parent)
+        : QTcpServer(parent)
+    {}
+    void setConfiguration(const QSslConfiguration &configuration) { m_ssl = configuration; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QSslSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            qCWarning(lcFront) << "cannot take an accepted socket:" << socket->errorString();
+            delete socket;
+            return;
+        }
+        socket->setSslConfiguration(m_ssl);
+        addPendingConnection(socket);
+        socket->startServerEncryption();
+    }
+
+private:
+    QSslConfiguration m_ssl;
+};
 
 void writeResponse(QTcpSocket *socket, const HttpResponse &response)
 {
@@ -123,7 +156,7 @@ QByteArray reasonPhrase(int status)
 FrontDoor::FrontDoor(const FrontConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_tcp(new QTcpServer(this))
+    , m_tcp(config.tlsCertificate.isEmpty() ? new QTcpServer(this) : new TlsServer(this))
     , m_ws(new QWebSocketServer(QStringLiteral("coderoom"), QWebSocketServer::NonSecureMode, this))
 {
     connect(m_tcp, &QTcpServer::newConnection, this, &FrontDoor::onNewConnection);
@@ -137,6 +170,8 @@ FrontDoor::~FrontDoor() = default;
 
 bool FrontDoor::listen(QString *error)
 {
+    if (isTls() && !reloadTls(error))
+        return false;
     if (!m_tcp->listen(m_config.address, m_config.port)) {
         if (error)
             *error = m_tcp->errorString();
@@ -160,6 +195,91 @@ QHostAddress FrontDoor::address() const
     return m_tcp->serverAddress();
 }
 
+bool FrontDoor::isTls() const
+{
+    return !m_config.tlsCertificate.isEmpty();
+}
+
+bool FrontDoor::reloadTls(QString *error)
+{
+    auto *tls = dynamic_cast<TlsServer *>(m_tcp);
+    if (!tls) {
+        if (error)
+            *error = QStringLiteral("TLS is not configured (no tls_certificate and tls_key)");
+        return false;
+    }
+    QString why;
+    const std::optional<QSslConfiguration> configuration =
+        loadTlsConfiguration(m_config.tlsCertificate, m_config.tlsKey, &why);
+    if (!configuration) {
+        qCWarning(lcFront).noquote() << "TLS certificate and key not (re)loaded:" << why;
+        if (error)
+            *error = why;
+        return false;
+    }
+    tls->setConfiguration(*configuration);
+    const QSslCertificate leaf = configuration->localCertificate();
+    qCInfo(lcFront).noquote() << "TLS certificate" << leaf.subjectDisplayName() << "valid until"
+                              << leaf.expiryDate().toString(Qt::ISODate) << "loaded from"
+                              << m_config.tlsCertificate;
+    if (leaf.expiryDate() < QDateTime::currentDateTimeUtc())
+        qCWarning(lcFront).noquote() << "the TLS certificate has expired: clients will refuse it";
+    return true;
+}
+
+std::optional<QSslConfiguration> FrontDoor::loadTlsConfiguration(const QString &certificateFile,
+                                                                 const QString &keyFile,
+                                                                 QString *error)
+{
+    auto fail = [error](const QString &why) {
+        if (error)
+            *error = why;
+        return std::nullopt;
+    };
+    if (!QSslSocket::supportsSsl())
+        return fail(QStringLiteral("TLS is not available: Qt found no TLS backend (OpenSSL 3)"));
+    QFile certFile(certificateFile);
+    if (!certFile.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("tls_certificate %1: cannot read it: %2")
+                        .arg(certificateFile, certFile.errorString()));
+    const QList<QSslCertificate> chain = QSslCertificate::fromData(certFile.readAll(), QSsl::Pem);
+    if (chain.isEmpty() || chain.constFirst().isNull())
+        return fail(
+            QStringLiteral("tls_certificate %1: no PEM certificate in it").arg(certificateFile));
+
+    QFile key(keyFile);
+    if (!key.open(QIODevice::ReadOnly))
+        return fail(
+            QStringLiteral("tls_key %1: cannot read it: %2").arg(keyFile, key.errorString()));
+    const QByteArray keyPem = key.readAll();
+    if (keyPem.contains("ENCRYPTED"))
+        return fail(QStringLiteral("tls_key %1: the key is protected by a passphrase; the server "
+                                   "needs it without one (openssl pkey -in KEY -out PLAIN)")
+                        .arg(keyFile));
+    QSslKey privateKey;
+    for (const QSsl::KeyAlgorithm algorithm : {QSsl::Rsa, QSsl::Ec, QSsl::Dsa}) {
+        privateKey = QSslKey(keyPem, algorithm, QSsl::Pem, QSsl::PrivateKey);
+        if (!privateKey.isNull())
+            break;
+    }
+    if (privateKey.isNull())
+        return fail(
+            QStringLiteral("tls_key %1: not a PEM private key (RSA, EC or DSA)").arg(keyFile));
+    // Same algorithm is all Qt lets us check here; a key of another certificate of the same
+    // kind fails every handshake (logged as "Private key does not certify public key").
+    if (privateKey.algorithm() != chain.constFirst().publicKey().algorithm())
+        return fail(QStringLiteral("tls_key %1 does not belong to tls_certificate %2 (the key "
+                                   "types differ)")
+                        .arg(keyFile, certificateFile));
+
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificateChain(chain);
+    configuration.setPrivateKey(privateKey);
+    configuration.setPeerVerifyMode(QSslSocket::VerifyNone); // no client certificates
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    return configuration;
+}
+
 void FrontDoor::onNewConnection()
 {
     while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
@@ -168,8 +288,26 @@ void FrontDoor::onNewConnection()
         auto *timeout = new QTimer(socket);
         timeout->setSingleShot(true);
         connect(timeout, &QTimer::timeout, socket, [socket] {
+            // No handshake yet: nothing can be said in a language the peer understands.
+            const auto *tls = qobject_cast<QSslSocket *>(socket);
+            if (tls && !tls->isEncrypted()) {
+                socket->abort();
+                return;
+            }
             writeResponse(socket, HttpResponse::text(408, "request head not received in time\n"));
         });
+        if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+            connect(tls, &QAbstractSocket::errorOccurred, this,
+                    [tls](QAbstractSocket::SocketError error) {
+                        if (tls->isEncrypted() && error != QAbstractSocket::SslInternalError)
+                            return;
+                        // A plain-text client, a bad TLS version, a refused certificate: this
+                        // connection ends here, the server does not notice.
+                        qCDebug(lcFront) << "TLS handshake failed with" << tls->peerAddress()
+                                         << tls->errorString();
+                        tls->abort();
+                    });
+        }
         timeout->start(m_config.headTimeoutMs);
         connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });

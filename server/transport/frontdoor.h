@@ -4,6 +4,9 @@
 
 #include <QObject>
 #include <QPointer>
+#include <QSslConfiguration>
+
+#include <optional>
 
 class QTcpServer;
 class QTcpSocket;
@@ -20,6 +23,12 @@ class QWebSocketServer;
 // Per accepted socket: ReadingHead --(upgrade to /api/v1/ws)--> handed to QWebSocketServer
 //                                   --(other request)--> ReadingBody -> Handling -> reply, close
 //                                   --(bad head, too large, 10 s silence)--> 400/431/408, close
+//
+// TLS (tlsCertificate + tlsKey set): the same port speaks only TLS (wss:// and https://). Each
+// accepted socket is a QSslSocket that starts server encryption at once; the states above begin
+// when it is `encrypted` (peek then sees decrypted bytes). A failed handshake (e.g. a plain
+// ws:// client) or no handshake within the head timeout aborts that socket alone.
+// reloadTls() swaps certificate and key for new connections; open ones keep theirs.
 namespace coderoom::transport {
 
 struct FrontConfig
@@ -30,6 +39,8 @@ struct FrontConfig
     qint64 maxBodyBytes = 2 * 1024 * 1024;
     int headTimeoutMs = 10000;
     QString webSocketPath = QStringLiteral("/api/v1/ws");
+    QString tlsCertificate; // PEM file, leaf first then its chain; empty: no TLS
+    QString tlsKey;         // PEM private key file (no passphrase)
 };
 
 class FrontDoor final : public QObject
@@ -44,6 +55,16 @@ public:
     void stopListening(); // stop accepting; existing connections stay
     quint16 port() const;
     QHostAddress address() const;
+
+    // TLS is configured (wss:// and https:// on this port).
+    bool isTls() const;
+    // Re-reads tlsCertificate and tlsKey (SIGHUP). On failure the old ones stay in use and
+    // *error says why. New connections use the new ones; open connections are not touched.
+    bool reloadTls(QString *error);
+    // Reads a certificate (chain) and key into a server configuration, or says what is wrong
+    // with them ("tls_key /etc/x.pem: not a PEM private key (RSA, EC or DSA)").
+    static std::optional<QSslConfiguration>
+    loadTlsConfiguration(const QString &certificateFile, const QString &keyFile, QString *error);
 
 signals:
     // A WebSocket client finished its handshake. The receiver takes ownership.
