@@ -96,7 +96,7 @@ QList<qint64> descendantsNamed(qint64 pid, const QByteArray &name)
 {
     QList<qint64> out;
     for (qint64 p : descendants(pid)) {
-        if (readProc(p, "comm").trimmed() == name)
+        if (readProc(p, "comm").trimmed().startsWith(name))
             out.append(p);
     }
     return out;

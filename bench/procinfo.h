@@ -18,7 +18,8 @@ qint64 hwmKb(qint64 pid); // VmHWM: the peak resident set
 qint64 pssKb(qint64 pid); // Pss from /proc/PID/smaps_rollup
 CpuTimes cpuTimes(qint64 pid);
 QList<qint64> descendants(qint64 pid); // the whole tree below pid, not pid itself
-// Descendants whose /proc/PID/comm is name (e.g. "python3": the interpreters, not bwrap).
+// Descendants whose /proc/PID/comm starts with name ("python3" matches python3.11: the
+// interpreters, not bwrap).
 QList<qint64> descendantsNamed(qint64 pid, const QByteArray &name);
 
 } // namespace coderoom::bench

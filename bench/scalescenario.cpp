@@ -43,6 +43,7 @@ Checkpoint measure(qint64 pid, int sessions, double seconds)
     c.sessions = sessions;
     c.seconds = seconds;
     c.serverRssKb = rssKb(pid);
+    // comm is the resolved binary's name: python3.11 on Debian 12.
     const QList<qint64> interps = descendantsNamed(pid, "python3");
     c.interpreters = int(interps.size());
     for (qint64 p : interps)

@@ -350,6 +350,7 @@ struct LoadResult
     double serverCpuPercent = 0.0;
     double childrenCpuS = 0.0;
     qint64 rssKb = 0;
+    int unfinished = 0; // in flight when the deadline passed
 };
 
 LoadResult saturate(ServerHandle &server, int connections, int depth, int total, int deadlineS,
@@ -366,9 +367,11 @@ LoadResult saturate(ServerHandle &server, int connections, int depth, int total,
     QEventLoop loop;
     int sent = 0;
     QHash<QString, QElapsedTimer> started;
+    bool measuring = true;
+    const int drainS = 120;
     UsageWindow usage(server.pid());
     const auto sendOne = [&](BenchClient *client) {
-        if (sent >= total)
+        if (sent >= total || !measuring)
             return;
         QJsonObject job = makeJob(sent++);
         const QString id = client->nextId();
@@ -392,9 +395,11 @@ LoadResult saturate(ServerHandle &server, int connections, int depth, int total,
             else
                 ++out.errors;
             started.remove(id);
-            if (++out.done >= total)
+            if (measuring)
+                ++out.done;
+            if ((measuring && out.done >= total) || (!measuring && started.isEmpty()))
                 loop.quit();
-            else
+            else if (measuring)
                 sendOne(raw);
         };
     }
@@ -402,12 +407,28 @@ LoadResult saturate(ServerHandle &server, int connections, int depth, int total,
         for (auto &client : clients)
             sendOne(client.get());
     }
-    QTimer::singleShot(deadlineS * 1000, &loop, &QEventLoop::quit);
+    const auto snapshot = [&] {
+        measuring = false;
+        out.wallS = usage.wallSeconds();
+        out.serverCpuPercent = usage.serverCpuPercent();
+        out.childrenCpuS = usage.childrenCpuSeconds();
+        out.rssKb = usage.rssKb();
+    };
+    QTimer::singleShot(deadlineS * 1000, &loop, [&] {
+        snapshot();
+        if (started.isEmpty())
+            loop.quit();
+    });
     loop.exec();
-    out.wallS = usage.wallSeconds();
-    out.serverCpuPercent = usage.serverCpuPercent();
-    out.childrenCpuS = usage.childrenCpuSeconds();
-    out.rssKb = usage.rssKb();
+    if (measuring)
+        snapshot();
+    // Jobs still in flight at the deadline are waited for (not counted), so that the next case
+    // starts with an empty queue.
+    out.unfinished = int(started.size());
+    if (!started.isEmpty()) {
+        QTimer::singleShot(drainS * 1000, &loop, &QEventLoop::quit);
+        loop.exec();
+    }
     for (auto &client : clients)
         client->onMessage = nullptr;
     return out;
@@ -442,17 +463,17 @@ int runThroughput(const Options &o)
         std::function<QJsonObject(int)> job;
     };
     const std::vector<Case> cases{
-        {QStringLiteral("Python hello world"), o.throughputJobs, 120,
+        {QStringLiteral("Python hello world"), o.throughputJobs, 60,
          [&](int) {
              return runMessage(QStringLiteral("python"), QStringLiteral("main.py"), pyHello);
          }},
         {QStringLiteral("C++ hello world, compile cache hit"), std::max(40, o.throughputJobs / 3),
-         120,
+         60,
          [&](int) {
              return runMessage(QStringLiteral("cpp"), QStringLiteral("main.cpp"), cppHello);
          }},
         // A distinct comment per job makes every source new to the cache: a full g++ -O2 run.
-        {QStringLiteral("C++ hello world, every job compiles (cache miss)"), 16, 150,
+        {QStringLiteral("C++ hello world, every job compiles (cache miss)"), 8, 90,
          [&](int i) {
              return runMessage(QStringLiteral("cpp"), QStringLiteral("main.cpp"),
                                cppHello + QStringLiteral("// job %1 %2\n")
@@ -478,7 +499,11 @@ int runThroughput(const Options &o)
         table.addRow({c.name, QString::number(r.done),
                       number(r.wallS > 0 ? double(r.done) / r.wallS : 0.0, 1),
                       ms(r.latency.medianMs()), ms(r.latency.p99Ms()), ms(r.latency.maxMs()),
-                      QString::number(r.errors), statusText(r.statuses),
+                      QString::number(r.errors),
+                      statusText(r.statuses) +
+                          (r.unfinished > 0
+                               ? QStringLiteral("; %1 unfinished at the deadline").arg(r.unfinished)
+                               : QString()),
                       number(r.serverCpuPercent) + QLatin1Char('%'), number(r.childrenCpuS, 1),
                       number(double(r.rssKb) / 1024.0)});
     }
