@@ -3,7 +3,7 @@
 // saved as a PNG. Not a test and not in CTest: it needs a real display (Xvfb) for faithful
 // fonts and styles. The command is in docs/desktop.md.
 //
-//   coderoom_screenshot [--pane output|repl] [--size 1280x800] <file.png>
+//   coderoom_screenshot [--pane repl|output] [--size 1280x800] <file.png>
 //
 // Waits on conditions (QTest::qWaitFor), never on guessed delays; every wait is bounded and a
 // timeout ends the program with a message and exit code 1.
@@ -19,10 +19,10 @@
 #include <QAction>
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDockWidget>
 #include <QLineEdit>
 #include <QPixmap>
 #include <QStandardPaths>
-#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -88,7 +88,7 @@ int main(int argc, char *argv[])
     parser.addHelpOption();
     QCommandLineOption paneOption(QStringLiteral("pane"),
                                   QStringLiteral("Bottom pane to show: output or repl."),
-                                  QStringLiteral("pane"), QStringLiteral("output"));
+                                  QStringLiteral("pane"), QStringLiteral("repl"));
     QCommandLineOption sizeOption(QStringLiteral("size"), QStringLiteral("Window size, WxH."),
                                   QStringLiteral("size"), QStringLiteral("1280x800"));
     parser.addOptions({paneOption, sizeOption});
@@ -111,6 +111,9 @@ int main(int argc, char *argv[])
     ui::MainWindow window(&service);
     window.resize(size.at(0).toInt(), size.at(1).toInt());
     window.show();
+    // As if the student dragged the splitter up a little: room for the whole transcript.
+    if (auto *dock = window.findChild<QDockWidget *>(QStringLiteral("bottomDock")))
+        window.resizeDocks({dock}, {window.height() * 45 / 100}, Qt::Vertical);
     if (!waitFor([&] { return window.connectionText() == u"Local"; }, "the local server is up"))
         return 1;
 
@@ -131,29 +134,29 @@ int main(int argc, char *argv[])
     if (!waitFor([output] { return !output->isRunning(); }, "the run finished"))
         return 1;
 
-    // A few lines in the prompt: a value, a definition over a continuation line, a call.
     repl::ReplWidget *replPane = window.replPane();
     auto *replInput = replPane->findChild<QLineEdit *>(QStringLiteral("replInput"));
-    const QStringList lines{QStringLiteral("2 ** 10"), QStringLiteral("def double(x):"),
+    if (showRepl) {
+        // The two panes are tabs, so one picture shows one of them. For the prompt: Ctrl+F5
+        // (Run in REPL) runs the same program there, answered in the prompt's input line; the
+        // status bar keeps the F5 run's "Finished in". Then a value and a continuation.
+        window.actions()->runInRepl->trigger();
+        if (!waitFor([replInput] { return !replInput->placeholderText().isEmpty(); },
+                     "the program in the prompt asks for input") ||
+            !replLine(replPane, replInput, QStringLiteral("ada")))
+            return 1;
+    }
+    const QStringList lines{QStringLiteral("greet(\"Grace\")"), QStringLiteral("def double(x):"),
                             QStringLiteral("    return 2 * x"), QString(),
                             QStringLiteral("[double(n) for n in range(5)]")};
     for (const QString &line : lines) {
         if (!replLine(replPane, replInput, line))
             return 1;
     }
-
-    if (showRepl) {
-        // The pane's tab: as if the student clicked "Interactive prompt".
-        for (QWidget *w = replPane->parentWidget(); w; w = w->parentWidget()) {
-            if (auto *tabs = qobject_cast<QTabWidget *>(w)) {
-                tabs->setCurrentWidget(replPane);
-                break;
-            }
-        }
+    if (showRepl)
         replInput->setFocus();
-    } else {
+    else
         editor->goToLine(8, 1);
-    }
     QApplication::processEvents();
 
     const QPixmap shot = window.grab();
