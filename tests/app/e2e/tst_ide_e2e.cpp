@@ -81,6 +81,7 @@ private slots:
     void theWindowComesUpInLocalMode();
     void typingAProgramAndPressingF5RunsIt();
     void inputTypedInTheOutputPaneReachesTheProgram();
+    void shiftF5StopsAProgramWaitingForInput();
     void replContinuationAndHistory();
     void ctrlCInterruptsAnEndlessLoopAndTheReplStillWorks();
     void aKilledServerIsRestartedAndTheSessionRestored();
@@ -208,6 +209,25 @@ void TestIdeEndToEnd::inputTypedInTheOutputPaneReachesTheProgram()
     QVERIFY2(text.contains(QStringLiteral("Hello, Ada!\n")), qPrintable(text));
     QVERIFY(output->lastStatusLine().startsWith(QStringLiteral("Finished in ")));
     QVERIFY(!output->isInputVisible());
+}
+
+void TestIdeEndToEnd::shiftF5StopsAProgramWaitingForInput()
+{
+    m_editor->setText(QStringLiteral("input()\n"));
+    repl::OutputPane *output = m_window->outputPane();
+    QSignalSpy finished(output, &repl::OutputPane::runFinished);
+    m_editor->setFocusToText();
+    QTest::keyClick(m_text, Qt::Key_F5);
+    QTRY_VERIFY_WITH_TIMEOUT(output->isInputVisible(), RunMs);
+    QVERIFY(m_window->actions()->stop->isEnabled());
+    QCOMPARE(m_window->actions()->stop->shortcut(), QKeySequence(Qt::SHIFT | Qt::Key_F5));
+
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_F5, Qt::ShiftModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, RunMs);
+    QCOMPARE(output->lastStatusLine(), QStringLiteral("Cancelled"));
+    QCOMPARE(m_window->runStateText(), QStringLiteral("Cancelled"));
+    QVERIFY(!output->isInputVisible());
+    QVERIFY(m_window->actions()->run->isEnabled());
 }
 
 void TestIdeEndToEnd::replContinuationAndHistory()
