@@ -373,8 +373,9 @@ LoadResult saturate(ServerHandle &server, int connections, int depth, int total,
     const auto sendOne = [&](BenchClient *client) {
         if (sent >= total || !measuring)
             return;
+        // Ids unique across all connections: results are matched in one table.
+        const QString id = QStringLiteral("job%1").arg(sent);
         QJsonObject job = makeJob(sent++);
-        const QString id = client->nextId();
         job.insert(QStringLiteral("id"), id);
         started[id].start();
         client->send(job);
