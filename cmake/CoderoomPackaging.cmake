@@ -55,7 +55,7 @@ if(_has_config GREATER -1)
 else()
     set(CODEROOM_UNIT_EXEC_START
         "# coderoomd has no --config yet: the settings of ${CODEROOM_CONFIG_FILE} as flags.\n\
-ExecStart=${CMAKE_INSTALL_FULL_BINDIR}/coderoomd --listen 0.0.0.0:8765 \
+ExecStart=${CMAKE_INSTALL_FULL_BINDIR}/coderoomd --listen 127.0.0.1:8765 \
 --data-dir ${CODEROOM_STATE_DIR}")
 endif()
 configure_file("${_pkg_dir}/coderoomd.service.in" "${_pkg_out}/coderoomd.service" @ONLY)
@@ -93,7 +93,8 @@ foreach(_page IN LISTS _man_pages)
 endforeach()
 add_custom_target(coderoom_manpages ALL DEPENDS ${_man_outputs})
 
-install(FILES "${_pkg_dir}/debian/copyright" DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+# Debian keeps it under the package name (CMAKE_INSTALL_DOCDIR would say "Coderoom").
+install(FILES "${_pkg_dir}/debian/copyright" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/coderoom")
 
 # --- maintainer scripts ---------------------------------------------------------------------
 foreach(_script postinst prerm postrm)

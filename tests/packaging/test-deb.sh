@@ -172,8 +172,10 @@ cp -a --reflink=auto "$pristine" "$root"
 rm -f "$root/etc/resolv.conf" && touch "$root/etc/resolv.conf"
 cp "$deb" "$root/root/"
 
-in_root() { # in_root CMD...: as root with all capabilities, the host's network
-    bwrap --bind "$root" / --dev /dev --proc /proc --tmpfs /tmp --unshare-pid --die-with-parent \
+in_root() { # in_root CMD...: as root with all capabilities, the host's network; /tmp 1777: apt
+    # verifies signatures as the _apt user, which writes there
+    bwrap --bind "$root" / --dev /dev --proc /proc --perms 1777 --tmpfs /tmp --unshare-pid \
+        --die-with-parent \
         --bind "$work/apt-archives" /var/cache/apt/archives \
         --ro-bind /etc/resolv.conf /etc/resolv.conf --cap-add ALL \
         --setenv PATH /usr/sbin:/usr/bin:/sbin:/bin --setenv DEBIAN_FRONTEND noninteractive \
@@ -214,6 +216,10 @@ check "man coderoomd(8) is readable" \
 # --- 5. run the unit's command as the service would ---------------------------------------
 exec_start=$(sed -n 's/^ExecStart=//p' "$root$unitdir/coderoomd.service")
 [ -n "$exec_start" ] || die "no ExecStart in the installed unit"
+unit_env=() # the unit's Environment= lines (one assignment each)
+while IFS= read -r assignment; do
+    unit_env+=(--setenv "${assignment%%=*}" "${assignment#*=}")
+done < <(sed -n 's/^Environment=//p' "$root$unitdir/coderoomd.service")
 say "starting: $exec_start --listen 127.0.0.1:0"
 # Like the unit: ProtectSystem=strict (root read-only), ReadWritePaths=/var/lib/coderoom,
 # PrivateTmp, ProtectHome, ProtectControlGroups (/sys read-only), User=coderoom,
@@ -224,7 +230,7 @@ say "starting: $exec_start --listen 127.0.0.1:0"
 bwrap --ro-bind "$root" / --bind "$root/var/lib/coderoom" /var/lib/coderoom --dev /dev \
     --bind /proc /proc --ro-bind /sys /sys --tmpfs /tmp --tmpfs /home --tmpfs /root \
     --die-with-parent --cap-add ALL \
-    --setenv PATH /usr/sbin:/usr/bin:/sbin:/bin --setenv LC_ALL C.UTF-8 \
+    --setenv PATH /usr/sbin:/usr/bin:/sbin:/bin --setenv LC_ALL C.UTF-8 "${unit_env[@]}" \
     --info-fd 3 -- setpriv --reuid coderoom --regid coderoom --init-groups --no-new-privs \
     --inh-caps=-all --bounding-set=-all $exec_start --listen 127.0.0.1:0 \
     >"$work/run/server.out" 2>"$work/run/server.err" 3>"$work/run/info.json" &
