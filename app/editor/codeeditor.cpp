@@ -137,6 +137,9 @@ void CodeEditor::setText(const QString &text)
 {
     clearErrors();
     m_sci->setText(text);
+    // QScintilla 2.13 (Debian 12) leaves the cursor at the start, 2.14 (Debian 13) at the end:
+    // a file opens at its first line on both.
+    m_sci->setCursorPosition(0, 0);
     m_sci->SendScintilla(QsciScintilla::SCI_EMPTYUNDOBUFFER);
     m_sci->setModified(false);
 }

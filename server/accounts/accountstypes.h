@@ -24,7 +24,9 @@ struct UserLimits
 {
     int liveSessions = 4;   // interactive interpreters open at once
     int activeJobs = 8;     // runs/evals accepted and not yet finished (queued or running)
-    int jobsPerMinute = 60; // runs/evals started in any sliding 60 s window
+    // Runs/evals started in any sliding 60 s window. High enough for a fast REPL typist (one
+    // cell a second is 60), low enough to stop a script hammering the server.
+    int jobsPerMinute = 600;
 
     friend bool operator==(const UserLimits &, const UserLimits &) = default;
 };

@@ -4,7 +4,11 @@
 // log collectors. Request ids appear in the messages ("request r1a2-7 ok 12 ms").
 namespace coderoom::core {
 
-enum class LogFormat { Text, Json };
+enum class LogFormat
+{
+    Text,
+    Json
+};
 
 void installLogHandler(LogFormat format);
 

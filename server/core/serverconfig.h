@@ -28,11 +28,11 @@ struct ServerConfig
     QString databaseFile;       // empty: <dataDir>/coderoom.db
 
     // Filled by server/config (file, CODEROOM_* environment, flags).
-    QString tlsCertificate; // PEM, leaf first then chain; with tlsKey: wss:// and https://
-    QString tlsKey;         // PEM private key without passphrase
+    QString tlsCertificate;        // PEM, leaf first then chain; with tlsKey: wss:// and https://
+    QString tlsKey;                // PEM private key without passphrase
     bool restWithoutToken = false; // REST APIs answer without a token (trusted networks only)
     LogFormat logFormat = LogFormat::Text; // logformat.h: installLogHandler()
-    bool verbose = false; // debug messages too
+    bool verbose = false;                  // debug messages too
 };
 
 } // namespace coderoom::core

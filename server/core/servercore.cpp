@@ -1,14 +1,18 @@
 #include "servercore.h"
 
+#include "accounts.h"
 #include "clientconnection.h"
+#include "corerunservice.h"
 #include "frontdoor.h"
 #include "languageregistry.h"
+#include "restapi.h"
 #include "sandboxprocess.h"
 #include "scheduler.h"
 #include "sessionmanager.h"
 #include "store.h"
 #include "workrequest.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -73,6 +77,7 @@ ServerCore::ServerCore(ServerConfig config, QObject *parent)
 
 ServerCore::~ServerCore()
 {
+    m_rest.reset();         // abandons pending REST runs before the requests go
     qDeleteAll(m_requests); // stops every sandbox before the scheduler goes
     m_requests.clear();
     delete m_sessions; // before the store it writes to
@@ -96,6 +101,13 @@ bool ServerCore::start(QString *error)
         return false;
     m_tokenPath = token->path;
     m_tokenCreated = token->created;
+
+    m_accounts = std::make_unique<accounts::Accounts>();
+    if (!m_accounts->open(accounts::Accounts::defaultPath(m_config.dataDir), error)) {
+        *error = QStringLiteral("cannot open the accounts database: ") + *error;
+        return false;
+    }
+    m_quota = accounts::QuotaTracker(m_accounts->defaultLimits());
 
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
     if (!caps.usable) {
@@ -142,6 +154,10 @@ bool ServerCore::start(QString *error)
     m_sessions->startWarmPool();
 
     m_scheduler = new scheduler::Scheduler(m_config.scheduler, this);
+    m_runService = std::make_unique<CoreRunService>(this, !m_config.restWithoutToken);
+    restapi::RestApiConfig restConfig;
+    restConfig.requireToken = !m_config.restWithoutToken;
+    m_rest = std::make_unique<restapi::RestApi>(m_runService.get(), restConfig);
     connect(m_scheduler, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
     connect(m_scheduler, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
 
@@ -149,6 +165,8 @@ bool ServerCore::start(QString *error)
     front.address = m_config.address;
     front.port = m_config.port;
     front.maxBodyBytes = m_config.maxFrameBytes;
+    front.tlsCertificate = m_config.tlsCertificate;
+    front.tlsKey = m_config.tlsKey;
     m_front = new transport::FrontDoor(front, this);
     m_front->setHttpHandler([this](const HttpRequest &request, const transport::HttpReply &reply) {
         handleHttp(request, reply);
@@ -165,6 +183,13 @@ bool ServerCore::start(QString *error)
     return true;
 }
 
+bool ServerCore::reloadTls(QString *error)
+{
+    if (!m_front || !m_front->isTls())
+        return true; // nothing to reload
+    return m_front->reloadTls(error);
+}
+
 quint16 ServerCore::port() const
 {
     return m_front ? m_front->port() : 0;
@@ -175,7 +200,9 @@ QString ServerCore::webSocketUrl() const
     QString host = m_front->address().toString();
     if (m_front->address().protocol() == QAbstractSocket::IPv6Protocol)
         host = QLatin1Char('[') + host + QLatin1Char(']');
-    return QStringLiteral("ws://%1:%2/api/v1/ws").arg(host).arg(port());
+    return QStringLiteral("%1://%2:%3/api/v1/ws")
+        .arg(m_front->isTls() ? QStringLiteral("wss") : QStringLiteral("ws"), host)
+        .arg(port());
 }
 
 QList<LanguageInfo> ServerCore::languages() const
@@ -240,13 +267,46 @@ void ServerCore::handleHello(ClientConnection *c, const Hello &m)
         c->sendError(ErrorCode::BadRequest, QStringLiteral("hello was already said"), m.id);
         return;
     }
-    if (!m_auth.matches(m.token)) {
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    qint64 retryAfterMs = 0;
+    if (!m_helloLimiter.allowed(c->peerAddress(), now, &retryAfterMs)) {
         ++m_metrics.helloFailures;
-        qCInfo(lcCore) << "refused hello from" << c->peerAddress() << "(bad token)";
-        c->sendError(ErrorCode::Unauthorized, QStringLiteral("wrong or missing token"), m.id);
+        c->sendError(ErrorCode::RateLimited,
+                     QStringLiteral("Too many failed sign-ins from your address; try again in "
+                                    "%1 s.")
+                         .arg((retryAfterMs + 999) / 1000),
+                     m.id);
         c->close();
         return;
     }
+    // A personal token names its user; the shared class token takes the user's word for it,
+    // except for names that belong to registered accounts.
+    std::optional<accounts::Identity> identity = m_accounts->authenticate(m.token);
+    QString refusal = QStringLiteral("wrong or missing token");
+    if (!identity && m_auth.matches(m.token)) {
+        const QString claimed = m.user.isEmpty() ? QStringLiteral("local") : m.user;
+        if (!isValidUserName(claimed)) {
+            c->sendError(ErrorCode::BadRequest,
+                         QStringLiteral("user names are 1-64 letters, digits or _ - . @"), m.id);
+            return;
+        }
+        const accounts::Identity classIdentity = m_accounts->classIdentity(claimed);
+        if (classIdentity.isValid())
+            identity = classIdentity;
+        else
+            refusal = QStringLiteral("\"%1\" is a registered account: sign in with your own "
+                                     "token")
+                          .arg(claimed);
+    }
+    if (!identity) {
+        m_helloLimiter.recordFailure(c->peerAddress(), now);
+        ++m_metrics.helloFailures;
+        qCInfo(lcCore) << "refused hello from" << c->peerAddress() << "(bad token)";
+        c->sendError(ErrorCode::Unauthorized, refusal, m.id);
+        c->close();
+        return;
+    }
+    m_helloLimiter.recordSuccess(c->peerAddress());
     if (m.protocol != ProtocolVersion) {
         c->sendError(ErrorCode::BadRequest,
                      QStringLiteral("protocol %1 is not spoken here; this server speaks %2")
@@ -256,12 +316,9 @@ void ServerCore::handleHello(ClientConnection *c, const Hello &m)
         c->close();
         return;
     }
-    const QString user = m.user.isEmpty() ? QStringLiteral("local") : m.user;
-    if (!isValidUserName(user)) {
-        c->sendError(ErrorCode::BadRequest,
-                     QStringLiteral("user names are 1-64 letters, digits or _ - . @"), m.id);
-        return;
-    }
+    const QString user = identity->user;
+    m_quota.setLimits(user, identity->limits);
+    m_connectionClass.insert(c->id(), identity->className);
     c->accept(user);
     Welcome welcome;
     welcome.id = m.id;
@@ -367,6 +424,19 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
     ticket.user = from.user;
     ticket.owner = from.owner;
     ticket.lane = lane;
+    QString quotaRefusal;
+    if (!m_quota.allowJob(from.user, m_connectionClass.value(from.owner), &quotaRefusal)) {
+        Result refused;
+        refused.id = clientId;
+        refused.request = request->request();
+        refused.status = Status::Overloaded;
+        refused.message = quotaRefusal;
+        ++m_metrics.results[{request->language(), toWire(refused.status)}];
+        if (from.sink.guard)
+            from.sink.send(refused);
+        delete request;
+        return;
+    }
     const scheduler::SubmitResult admission = m_scheduler->submit(ticket);
     if (admission.admission != scheduler::Admission::Accepted) {
         Result refused;
@@ -399,6 +469,8 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
     connect(request, &WorkRequest::finished, this, &ServerCore::onRequestFinished);
     m_requests.insert(request->request(), request);
     m_requestOwner.insert(request->request(), from.owner);
+    m_requestUser.insert(request->request(), from.user);
+    m_quota.jobStarted(from.user);
     if (from.sink.guard)
         from.sink.send(Accepted{clientId, request->request(), admission.queuePosition});
 }
@@ -464,6 +536,11 @@ void ServerCore::handleSessionOpen(ClientConnection *c, const SessionOpen &m)
         conn->send(SessionOpened{id, r.session, r.language, r.restored, r.history});
     };
     if (m.session.isEmpty()) {
+        QString why;
+        if (!m_quota.allowSession(c->user(), m_sessions->liveCountOf(c->user()), &why)) {
+            c->sendError(ErrorCode::QuotaExceeded, why, m.id);
+            return;
+        }
         m_sessions->open(c->user(), m.language, reply);
         return;
     }
@@ -593,6 +670,7 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
 {
     WorkRequest *r = m_requests.take(request);
     m_requestOwner.remove(request);
+    m_quota.jobFinished(m_requestUser.take(request));
     if (!r)
         return;
     ++m_metrics.results[{r->language(), toWire(status)}];
@@ -607,6 +685,7 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
 void ServerCore::onDisconnected(ClientConnection *c)
 {
     m_connections.remove(c->id());
+    m_connectionClass.remove(c->id());
     dropOwner(c->id());
     c->deleteLater();
 }
@@ -616,6 +695,7 @@ void ServerCore::dropOwner(const QString &owner)
     const scheduler::Scheduler::Dropped dropped = m_scheduler->dropOwner(owner);
     for (const scheduler::Ticket &t : dropped.queued) {
         m_requestOwner.remove(t.request);
+        m_quota.jobFinished(m_requestUser.take(t.request));
         delete m_requests.take(t.request); // never ran; nobody is left to tell
     }
     for (const scheduler::Ticket &t : dropped.running) {
@@ -663,6 +743,8 @@ void ServerCore::maybeFinishShutdown()
 void ServerCore::handleHttp(const HttpRequest &request,
                             const std::function<void(const HttpResponse &)> &reply)
 {
+    if (m_rest && m_rest->handle(request, reply))
+        return;
     if (request.method != "GET" && request.method != "HEAD") {
         reply(HttpResponse::json(405, R"({"message":"method not allowed"})"));
         return;
@@ -727,7 +809,8 @@ HttpResponse ServerCore::readiness() const
     if (!caps.usable)
         reasons << QStringLiteral("sandbox: ") + caps.problem;
     if (sessionsStored < 0)
-        reasons << QStringLiteral("store: ") + storeInfo.value(QStringLiteral("problem")).toString();
+        reasons << QStringLiteral("store: ") +
+                       storeInfo.value(QStringLiteral("problem")).toString();
     if (available == 0)
         reasons << QStringLiteral("no language works");
     if (m_draining)

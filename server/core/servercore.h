@@ -1,6 +1,8 @@
 #pragma once
 
+#include "hellolimiter.h"
 #include "metrics.h"
+#include "quotatracker.h"
 #include "serverconfig.h"
 #include "tokenauth.h"
 #include "workrequest.h"
@@ -26,6 +28,16 @@ class LanguageRegistry;
 namespace coderoom::store {
 class Store;
 }
+namespace coderoom::restapi {
+class RestApi;
+}
+namespace coderoom::core {
+class CoreRunService;
+}
+namespace coderoom::accounts {
+class Accounts;
+struct Identity;
+} // namespace coderoom::accounts
 namespace coderoom::sessions {
 class SessionManager;
 }
@@ -52,6 +64,7 @@ public:
     // cannot serve (port taken, bubblewrap missing, no data dir ...).
     bool start(QString *error);
     void shutdown(); // SIGTERM: stop accepting, let running work finish up to the grace period
+    bool reloadTls(QString *error); // SIGHUP: new certificate and key for new connections
 
     quint16 port() const;
     QString webSocketUrl() const;
@@ -122,6 +135,13 @@ private:
     QString m_resourcesDir;
     std::unique_ptr<languages::LanguageRegistry> m_languages;
     std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<accounts::Accounts> m_accounts;
+    std::unique_ptr<CoreRunService> m_runService;
+    std::unique_ptr<restapi::RestApi> m_rest;
+    accounts::QuotaTracker m_quota;
+    accounts::HelloLimiter m_helloLimiter;
+    QHash<QString, QString> m_connectionClass; // connection id -> the user's class
+    QHash<QString, QString> m_requestUser;     // request -> user, for the active-jobs quota
     sessions::SessionManager *m_sessions = nullptr;
     QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;

@@ -222,6 +222,15 @@ bool SandboxProcessPrivate::prepare(QString *error)
         m_controlToDriver = toDriver[1];
         m_controlFromDriver = fromDriver[0];
         m_childEnds << toDriver[0] << fromDriver[1];
+        if (root) {
+            // A pipe's inode keeps its creator as owner: after the drop to the sandbox uid, a
+            // driver that reopens /proc/self/fd/N (Java has no other way to use an inherited
+            // descriptor) would get EACCES. Hand the driver's ends to the sandbox user.
+            for (const int fd : {toDriver[0], fromDriver[1]}) {
+                if (::fchown(fd, m_child.uid, m_child.gid) != 0)
+                    qCWarning(lcSandbox) << "cannot hand a control pipe to the sandbox user";
+            }
+        }
         m_child.addFd(toDriver[0], controlReadFd);
         m_child.addFd(fromDriver[1], controlWriteFd);
         ::fcntl(m_controlToDriver, F_SETFL, O_NONBLOCK);
@@ -686,6 +695,11 @@ void SandboxProcess::start(const Spec &spec)
         return;
     }
     d->m_spec = spec;
+    // Sampling scans /proc, so its cost grows with every process on the host. A REPL driver
+    // (control channel) lives as long as its session and reports input waits itself: sampling
+    // it every 50 ms made hundreds of idle sessions cost O(n^2) (docs/benchmarks.md). Its CPU
+    // and memory stay bounded by rlimits in between.
+    d->m_pollTimer.setInterval(spec.controlChannel ? 2000 : pollIntervalMs);
     d->m_clock.start();
     d->m_state = State::Starting;
     QString error;

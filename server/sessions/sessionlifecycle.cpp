@@ -90,7 +90,7 @@ Interpreter *SessionManager::takeInterpreter(const QString &language, QString *e
     return interp;
 }
 
-void SessionManager::bring(Live *s, RestoreReason reason, std::function<void()> then)
+void SessionManager::bring(Live *s, RestoreReason reason, std::function<void()> then, bool retry)
 {
     s->lastUsedMs = m_clock.elapsed();
     switch (s->phase) {
@@ -107,10 +107,12 @@ void SessionManager::bring(Live *s, RestoreReason reason, std::function<void()> 
     s->waiting.append(std::move(then));
     s->phase = Phase::Restoring;
     s->reason = reason;
-    s->divergedAt.reset();
-    s->divergence.clear();
-    s->stepLimit = -1;
-    s->replayAttempts = 0;
+    if (!retry) {
+        s->divergedAt.reset();
+        s->divergence.clear();
+        s->stepLimit = -1;
+        s->replayAttempts = 0;
+    }
     evictIfNeeded(s);
     QString error;
     Interpreter *interp = takeInterpreter(s->language, &error);
@@ -319,22 +321,23 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
     }
     s->phase = Phase::Hibernated;
     if (was == Phase::Restoring) {
-        // The cell being replayed took the interpreter down (or hung): replay only what came
-        // before it, once; if even that fails, give the student a fresh interpreter.
+        // The interpreter died during the replay. Killed from outside, or did the cell being
+        // replayed take it down? Replay everything once more; only if it dies again is that
+        // cell cut off (the cells before it are kept), and after a third death the student
+        // gets a fresh interpreter rather than a loop.
         const ReplayStep step = s->steps.value(s->stepIndex);
-        const auto waiting = std::exchange(s->waiting, {});
-        const bool announce = s->announce;
-        const RestoreReason reason = s->reason;
-        const int attempts = s->replayAttempts + 1;
-        bring(s, reason, [] {});
-        s->waiting = waiting;
-        s->announce = announce;
-        s->replayAttempts = attempts;
-        s->stepLimit = attempts > 1 ? 0 : s->stepIndex;
-        s->divergedAt = step.seq;
-        s->divergence = QStringLiteral("Cell %1 stopped the interpreter while the session was "
-                                       "restored; the session holds what ran before it.")
-                            .arg(step.seq);
+        const int failedAt = s->stepIndex;
+        s->replayAttempts += 1;
+        if (s->replayAttempts >= 2) {
+            s->stepLimit = s->replayAttempts == 2 ? failedAt : 0;
+            s->divergedAt = step.seq;
+            s->divergence = QStringLiteral("Cell %1 stopped the interpreter while the session "
+                                           "was restored; the session holds what ran before it.")
+                                .arg(step.seq);
+        }
+        // Waiting work, the announcement and the retry state carry over to the new attempt.
+        bring(
+            s, s->reason, [] {}, /*retry=*/true);
         return;
     }
     EvalJob *job = was == Phase::Busy ? s->job.data() : nullptr;
@@ -369,14 +372,13 @@ void SessionManager::startEval(Live *target, EvalJob *job)
     const auto seq = m_store->append(target->id, store::EntryKind::Eval, job->m_code,
                                      QLatin1String(StatusRunning), 0, &error);
     if (!seq) {
-        job->finish(
-            {Status::InternalError,
-             {},
-             QStringLiteral("The session'target history could not be saved, so the cell was "
-                            "not run: ") +
-                 error,
-             0,
-             false});
+        job->finish({Status::InternalError,
+                     {},
+                     QStringLiteral("The session's history could not be saved, so the cell was "
+                                    "not run: ") +
+                         error,
+                     0,
+                     false});
         return;
     }
     job->m_seq = *seq;

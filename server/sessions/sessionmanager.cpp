@@ -334,6 +334,14 @@ int SessionManager::liveCount() const
     return n;
 }
 
+int SessionManager::liveCountOf(const QString &user) const
+{
+    int n = 0;
+    for (const Live *s : m_sessions)
+        n += s->interp && s->user == user ? 1 : 0;
+    return n;
+}
+
 int SessionManager::hibernatedCount() const
 {
     return int(m_sessions.size()) - liveCount();

@@ -55,6 +55,7 @@ public:
     QList<protocol::HistoryEntry> history(const QString &user, const QString &session) const;
 
     int liveCount() const;
+    int liveCountOf(const QString &user) const; // the user's sessions with an interpreter
     int hibernatedCount() const;
     int poolCount() const;
     qint64 replayCount() const { return m_replays; }
@@ -77,7 +78,10 @@ private:
 
     Live *live(const QString &session) const;
     Live *ensureLoaded(const QString &user, const QString &session);
-    void bring(Live *s, protocol::RestoreReason reason, std::function<void()> then);
+    // Makes the session live (restoring it if needed), then runs `then`. `retry`: a restore
+    // that failed once goes on with its attempt count and limits.
+    void bring(Live *s, protocol::RestoreReason reason, std::function<void()> then,
+               bool retry = false);
     Interpreter *takeInterpreter(const QString &language, QString *error);
     void refillPool(const QString &language);
     void bind(Live *s, Interpreter *interpreter);

@@ -16,6 +16,7 @@ class TestSessions : public QObject
     Q_OBJECT
 private slots:
     void initTestCase();
+    void cleanup();
     void cleanupTestCase();
     void statePersistsAcrossEvals_data();
     void statePersistsAcrossEvals();
@@ -33,6 +34,7 @@ private slots:
 
 private:
     QString openPython(WsClient &client);
+    QStringList m_opened; // closed after each test: a user may keep only a few live sessions
 
     ServerProcess m_server;
     WsClient m_client;
@@ -43,6 +45,15 @@ void TestSessions::initTestCase()
     QVERIFY(m_server.start({"--warm-pool", "1"}));
     QVERIFY(m_client.open(m_server.url()));
     QVERIFY(m_client.hello(m_server.token()));
+}
+
+void TestSessions::cleanup()
+{
+    for (const QString &session : std::exchange(m_opened, {})) {
+        m_client.send(
+            {{"type", "session.close"}, {"id", QString("close-" + session)}, {"session", session}});
+        m_client.waitFor("session.closed", {}, 10000);
+    }
 }
 
 void TestSessions::cleanupTestCase()
@@ -58,7 +69,10 @@ QString TestSessions::openPython(WsClient &client)
         qWarning() << "session.open failed:" << opened;
         return {};
     }
-    return opened.value("session").toString();
+    const QString session = opened.value("session").toString();
+    if (&client == &m_client)
+        m_opened << session;
+    return session;
 }
 
 void TestSessions::statePersistsAcrossEvals_data()
