@@ -56,7 +56,7 @@ private slots:
                                 {"CODEROOM_NODE=room-7"});
         QCOMPARE(r.exitCode, 0);
         QVERIFY2(r.out.contains("memory_mb = 512"), r.out.constData());
-        QVERIFY(r.out.contains("# line 2 of " + file.toUtf8()));
+        QVERIFY(r.out.contains(QByteArray("# line 2 of " + file.toUtf8())));
         QVERIFY(r.out.contains("workers = 3"));
         QVERIFY(r.out.contains("# from --workers"));
         QVERIFY(r.out.contains("node = room-7"));

@@ -121,7 +121,7 @@ private slots:
         QVERIFY(broken.waitForExit(10000));
         QVERIFY(broken.exitCode() != 0);
         const QByteArray text = broken.stderrText();
-        QVERIFY2(text.contains("tls_key " + junk.toUtf8() + ": not a PEM private key"),
+        QVERIFY2(text.contains(QByteArray("tls_key " + junk.toUtf8() + ": not a PEM private key")),
                  text.constData());
     }
 
