@@ -1,0 +1,110 @@
+// The HTTP side of the core: health, readiness, metrics, and the REST APIs' entry.
+#include "servercore.h"
+
+#include "frontdoor.h"
+#include "restapi.h"
+#include "sandboxprocess.h"
+#include "scheduler.h"
+#include "sessionmanager.h"
+#include "store.h"
+
+#include "languageregistry.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+namespace coderoom::core {
+
+using namespace coderoom::protocol;
+using transport::HttpRequest;
+using transport::HttpResponse;
+
+void ServerCore::handleHttp(const HttpRequest &request,
+                            const std::function<void(const HttpResponse &)> &reply)
+{
+    if (m_rest && m_rest->handle(request, reply))
+        return;
+    if (request.method != "GET" && request.method != "HEAD") {
+        reply(HttpResponse::json(405, R"({"message":"method not allowed"})"));
+        return;
+    }
+    if (request.path == QLatin1String("/health")) {
+        reply(HttpResponse::json(200, R"({"status":"ok"})"));
+    } else if (request.path == QLatin1String("/ready")) {
+        reply(readiness());
+    } else if (request.path == QLatin1String("/metrics")) {
+        QByteArray body = m_metrics.render(m_scheduler->queuedCount(), m_scheduler->runningCount(),
+                                           int(m_connections.size()), m_config.scheduler.workers);
+        body += "# HELP coderoom_sessions Sessions known this run, by state.\n"
+                "# TYPE coderoom_sessions gauge\n"
+                "coderoom_sessions{state=\"live\"} " +
+                QByteArray::number(m_sessions->liveCount()) +
+                "\ncoderoom_sessions{state=\"hibernated\"} " +
+                QByteArray::number(m_sessions->hibernatedCount()) +
+                "\n# HELP coderoom_warm_interpreters Pre-started interpreters waiting.\n"
+                "# TYPE coderoom_warm_interpreters gauge\ncoderoom_warm_interpreters " +
+                QByteArray::number(m_sessions->poolCount()) +
+                "\n# HELP coderoom_replays_total Sessions rebuilt from their history.\n"
+                "# TYPE coderoom_replays_total counter\ncoderoom_replays_total " +
+                QByteArray::number(m_sessions->replayCount()) + '\n';
+        HttpResponse r = HttpResponse::text(200, body);
+        r.contentType = "text/plain; version=0.0.4; charset=utf-8";
+        reply(r);
+    } else {
+        reply(HttpResponse::json(404, R"({"message":"not found"})"));
+    }
+}
+
+HttpResponse ServerCore::readiness() const
+{
+    const sandbox::Capabilities &caps = sandbox::probeCapabilities();
+    QJsonObject sandboxInfo{
+        {QStringLiteral("ok"), caps.usable},
+        {QStringLiteral("bwrap"), caps.bwrapVersion},
+        {QStringLiteral("seccomp"), caps.seccomp},
+        {QStringLiteral("cgroup"), caps.cgroup},
+        {QStringLiteral("drops_privileges"), caps.dropsPrivileges},
+        {QStringLiteral("enforcement"), QJsonArray::fromStringList(caps.enforcement)}};
+    if (!caps.problem.isEmpty())
+        sandboxInfo.insert(QStringLiteral("problem"), caps.problem);
+    QJsonArray languages;
+    int available = 0;
+    for (const languages::Language &l : m_languages->languages()) {
+        QJsonObject o{{QStringLiteral("id"), l.id},
+                      {QStringLiteral("ok"), l.available},
+                      {QStringLiteral("version"), l.version}};
+        if (!l.available)
+            o.insert(QStringLiteral("problem"), l.problem);
+        available += l.available ? 1 : 0;
+        languages.append(o);
+    }
+    // The store must answer a query, not only be open: a vanished or locked file shows here.
+    const qint64 sessionsStored = m_store ? m_store->sessionCount() : -1;
+    QJsonObject storeInfo{{QStringLiteral("ok"), sessionsStored >= 0},
+                          {QStringLiteral("sessions"), sessionsStored}};
+    if (sessionsStored < 0 && m_store)
+        storeInfo.insert(QStringLiteral("problem"), m_store->lastError());
+    QStringList reasons;
+    if (!caps.usable)
+        reasons << QStringLiteral("sandbox: ") + caps.problem;
+    if (sessionsStored < 0)
+        reasons << QStringLiteral("store: ") +
+                       storeInfo.value(QStringLiteral("problem")).toString();
+    if (available == 0)
+        reasons << QStringLiteral("no language works");
+    if (m_draining)
+        reasons << QStringLiteral("shutting down");
+    const bool ready = reasons.isEmpty();
+    QJsonObject body{
+        {QStringLiteral("status"), ready ? QStringLiteral("ready") : QStringLiteral("not ready")},
+        {QStringLiteral("sandbox"), sandboxInfo},
+        {QStringLiteral("store"), storeInfo},
+        {QStringLiteral("languages"), languages}};
+    if (!ready)
+        body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));
+    return HttpResponse::json(ready ? 200 : 503,
+                              QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+} // namespace coderoom::core
