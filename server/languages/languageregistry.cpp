@@ -496,7 +496,13 @@ std::optional<sandbox::Spec> replSpec(const Language &language, const QString &r
     if (driverHost.isEmpty() || !QFileInfo(driverHost).isFile())
         return fail(QStringLiteral("REPL driver %1 not found under %2/drivers")
                         .arg(language.repl->driver, resourcesDir));
-    const QString driverInside = QStringLiteral("/coderoom/") + language.repl->driver;
+    // The driver goes in through a descriptor like every program file (bwrap --file), not as a
+    // bind of its host path: after the drop to the sandbox uid, bwrap cannot reach a path under
+    // a private (0700) directory, e.g. a checkout in a mktemp dir.
+    QFile driverFile(driverHost);
+    if (!driverFile.open(QIODevice::ReadOnly))
+        return fail(QStringLiteral("cannot read REPL driver %1").arg(driverHost));
+    const QString driverInside = QStringLiteral("/work/") + language.repl->driver;
 
     sandbox::Spec spec;
     TemplateValues values;
@@ -505,7 +511,7 @@ std::optional<sandbox::Spec> replSpec(const Language &language, const QString &r
     values.memoryMb = language.limits.memoryMb;
     spec.command = expandCommand(language.repl->command, values);
     spec.binds = language.binds;
-    spec.binds.append(sandbox::Bind{driverHost, driverInside, false});
+    spec.files.append(sandbox::InputFile{language.repl->driver, driverFile.readAll(), false});
     spec.environment = language.environment;
     spec.limits = language.limits;
     spec.limits.memoryMb += language.memoryOverheadMb + language.repl->memoryOverheadMb;

@@ -93,7 +93,7 @@ private:
 };
 
 // A Spec for a REPL interpreter of `language`: the driver from <resourcesDir>/drivers/ is bound
-// read-only at /coderoom/<driver> (the program cannot rewrite it), controlChannel is on, stdin
+// into /work by descriptor (no host path to reach), controlChannel is on, stdin
 // interactive. nullopt (+ *error) when the language has no REPL, is unavailable or the driver
 // file is missing.
 std::optional<sandbox::Spec> replSpec(const Language &language, const QString &resourcesDir,

@@ -286,16 +286,16 @@ void TestLanguages::replSpecBindsTheDriverReadOnly()
     QVERIFY(spec->controlChannel);
     QVERIFY(!spec->stdinData);
     QVERIFY(spec->command.first().startsWith(QLatin1String("/usr/")));
-    QCOMPARE(spec->command.last(), QStringLiteral("/coderoom/python_driver.py"));
-    bool driverBound = false;
-    for (const auto &bind : spec->binds) {
-        if (bind.target == QLatin1String("/coderoom/python_driver.py")) {
-            driverBound = true;
-            QVERIFY(!bind.writable);
-            QVERIFY(QFileInfo(bind.source).isFile());
+    QCOMPARE(spec->command.last(), QStringLiteral("/work/python_driver.py"));
+    // Passed in by descriptor (no host path a private directory could hide from the sandbox uid).
+    bool driverPassed = false;
+    for (const auto &file : spec->files) {
+        if (file.name == QLatin1String("python_driver.py")) {
+            driverPassed = true;
+            QVERIFY(file.content.contains("def "));
         }
     }
-    QVERIFY(driverBound);
+    QVERIFY(driverPassed);
 }
 
 void TestLanguages::replSpecRefusesWhatCannotWork_data()
