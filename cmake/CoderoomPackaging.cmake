@@ -5,8 +5,9 @@
 # by their own modules; this file adds the REPL drivers, the systemd unit, the service's
 # configuration file, the man pages and the maintainer scripts, and sets up CPack.
 #
-#   cmake -S . -B build -DCMAKE_INSTALL_PREFIX=/usr ...   # /usr for a Debian package
-#   cmake --build build && (cd build && cpack -G DEB)      # -> coderoom_<version>_<arch>.deb
+#   cmake --preset package                    # build-package/: prefix /usr, no tests
+#   cmake --build build-package && (cd build-package && cpack -G DEB)
+#                                             # -> coderoom_<version>-1_<arch>.deb
 #
 # One package, `coderoom`, holds the server and (with CODEROOM_BUILD_APP) the IDE: the IDE's
 # local mode starts coderoomd itself, so it needs the server anyway, and the same .deb serves a
@@ -14,7 +15,8 @@
 #
 # The server finds its resources through a path compiled into it from CMAKE_INSTALL_PREFIX
 # (server/languages), so every path here follows the same prefix and the package is consistent
-# whatever the prefix; only /usr gives a package that follows Debian policy.
+# whatever the prefix; only /usr gives a package that follows Debian policy, and cpack -G DEB
+# refuses any other (see coderoompackagecheck.cmake.in).
 include(GNUInstallDirs)
 
 set(_pkg_dir "${PROJECT_SOURCE_DIR}/packaging")
@@ -22,7 +24,7 @@ set(_pkg_out "${PROJECT_BINARY_DIR}/packaging")
 
 if(NOT CMAKE_INSTALL_PREFIX STREQUAL "/usr")
     message(STATUS "Coderoom package: prefix is ${CMAKE_INSTALL_PREFIX}; a Debian package "
-                   "wants -DCMAKE_INSTALL_PREFIX=/usr")
+                   "needs /usr (cmake --preset package)")
 endif()
 
 set(CODEROOM_FULL_RESOURCES_DIR "${CMAKE_INSTALL_FULL_DATADIR}/coderoom")
@@ -143,4 +145,10 @@ set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
     "${_pkg_out}/debian/postinst;${_pkg_out}/debian/prerm;${_pkg_out}/debian/postrm;\
 ${_pkg_out}/debian/conffiles")
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+# Read by cpack at package time, when the generator is known: a .deb with another prefix than
+# /usr installs but is broken (its unit under /usr/local is invisible to deb-systemd-helper, so
+# the service is never enabled, and files under /usr/local break Debian policy).
+configure_file("${PROJECT_SOURCE_DIR}/cmake/coderoompackagecheck.cmake.in"
+    "${_pkg_out}/coderoompackagecheck.cmake" @ONLY)
+set(CPACK_PROJECT_CONFIG_FILE "${_pkg_out}/coderoompackagecheck.cmake")
 include(CPack)

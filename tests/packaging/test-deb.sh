@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # test-deb.sh: build the Debian package and prove it installs and works in a clean Debian 12.
 #
-#   test-deb.sh --build BUILD_DIR --work WORK_DIR [--targets "coderoomd coderoom ..."]
+#   test-deb.sh --source SRC --work WORK_DIR [--app ON|OFF] [--launcher ccache]
 #
-# 1. builds the packaged targets (a no-op after a full build) and runs `cpack -G DEB`;
+# 1. configures WORK_DIR/build with the `package` preset (CMakePresets.json: prefix /usr, no
+#    tests), the way docs/classroom.md builds the package, builds it and runs `cpack -G DEB`;
+#    --app OFF leaves the IDE out (a server-only package), --launcher is the compiler launcher;
 # 2. checks the package's control data and file list;
-# 3. makes a Debian 12 root with `debootstrap --variant=minbase bookworm` from the mirror this
-#    machine's own apt sources name, kept under WORK_DIR between runs (pristine; every run works
-#    on a fresh copy, with downloaded .debs cached beside it);
+# 3. makes a Debian 12 root with `debootstrap --variant=minbase --include=systemd bookworm` from
+#    the mirror this machine's own apt sources name, kept under WORK_DIR between runs (pristine;
+#    every run works on a fresh copy, with downloaded .debs cached beside it). systemd is there
+#    because every real Debian 12 machine has it (minbase has only init-system-helpers): the
+#    enable check asks systemctl itself, as an admin would;
 # 4. installs the package with apt inside the copy (bwrap, all capabilities: apt needs them) and
 #    checks files, the system user, the data directory and that every library resolves;
 # 5. runs the systemd unit's ExecStart as the service would: user coderoom, no new privileges,
@@ -19,17 +23,19 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-build="" work="" targets="coderoomd"
+source_dir="" work="" app=ON launcher=""
+usage="usage: $0 --source DIR --work DIR [--app ON|OFF] [--launcher PROGRAM]"
 while [ $# -gt 0 ]; do
     case "$1" in
-        --build) build=$2; shift 2 ;;
+        --source) source_dir=$2; shift 2 ;;
         --work) work=$2; shift 2 ;;
-        --targets) targets=$2; shift 2 ;;
-        *) echo "usage: $0 --build DIR --work DIR [--targets LIST]" >&2; exit 2 ;;
+        --app) app=$2; shift 2 ;;
+        --launcher) launcher=$2; shift 2 ;;
+        *) echo "$usage" >&2; exit 2 ;;
     esac
 done
-if [ -z "$build" ] || [ -z "$work" ]; then
-    echo "usage: $0 --build DIR --work DIR" >&2
+if [ -z "$source_dir" ] || [ -z "$work" ]; then
+    echo "$usage" >&2
     exit 2
 fi
 
@@ -55,12 +61,21 @@ for tool in debootstrap bwrap dpkg-deb cpack curl setpriv systemd-analyze; do
 done
 mkdir -p "$work"
 work=$(cd "$work" && pwd)
+source_dir=$(cd "$source_dir" && pwd)
 
 # --- 1. package ---------------------------------------------------------------------------
-say "building $targets"
-# shellcheck disable=SC2086 # a list of target names
-cmake --build "$build" --target $targets -j2 >"$work/build.log" 2>&1 ||
-    { tail -20 "$work/build.log"; die "build of the packaged targets"; }
+# Its own build tree, configured like the documented package build: the package's paths (and the
+# resource path compiled into coderoomd) come from the prefix, and only /usr makes a package
+# that Debian's tools handle (deb-systemd-helper finds units under /lib and /usr/lib only).
+build="$work/build"
+configure=(-B "$build" -DCODEROOM_BUILD_APP="$app")
+[ -n "$launcher" ] && configure+=(-DCMAKE_CXX_COMPILER_LAUNCHER="$launcher")
+say "configuring $build (cmake --preset package, app $app)"
+(cd "$source_dir" && cmake --preset package "${configure[@]}") >"$work/build.log" 2>&1 ||
+    { tail -20 "$work/build.log"; die "cmake --preset package"; }
+say "building the packaged programs"
+cmake --build "$build" -j2 >>"$work/build.log" 2>&1 ||
+    { tail -20 "$work/build.log"; die "build of the packaged programs"; }
 rm -rf "$work/deb"
 mkdir -p "$work/deb"
 (cd "$work/deb" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$work/deb" \
@@ -72,11 +87,8 @@ say "package $(basename "$deb") ($(du -h "$deb" | cut -f1))"
 # --- 2. control data and contents -----------------------------------------------------------
 prefix=$(sed -n 's/^CMAKE_INSTALL_PREFIX:PATH=//p' "$build/CMakeCache.txt")
 app=$(sed -n 's/^CODEROOM_BUILD_APP:BOOL=//p' "$build/CMakeCache.txt")
-if [ "$prefix" = /usr ]; then # as cmake/CoderoomPackaging.cmake places them
-    unitdir=/lib/systemd/system etc=/etc
-else
-    unitdir=$prefix/lib/systemd/system etc=$prefix/etc
-fi
+[ "$prefix" = /usr ] || die "the package preset gave prefix '$prefix', not /usr"
+unitdir=/lib/systemd/system etc=/etc # as cmake/CoderoomPackaging.cmake places them for /usr
 control=$(dpkg-deb -f "$deb")
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|')
 has_field() { grep -Eq "^$1: .*$2" <<<"$control"; }
@@ -154,10 +166,11 @@ mirror=$(awk '$2 == "bookworm" {print $1; exit}' <<<"$sources")
 [ -n "$mirror" ] || die "no bookworm source in /etc/apt/sources.list{,.d}: cannot pick a mirror"
 
 pristine="$work/bookworm-root"
-if [ ! -x "$pristine/usr/bin/apt-get" ]; then
-    say "debootstrap --variant=minbase bookworm from $mirror (cold run)"
-    rm -rf "$pristine.partial"
-    debootstrap --variant=minbase bookworm "$pristine.partial" "$mirror" \
+# A root from before systemd was included is made again (only complete roots have both).
+if [ ! -x "$pristine/usr/bin/apt-get" ] || [ ! -x "$pristine/usr/bin/systemctl" ]; then
+    say "debootstrap --variant=minbase --include=systemd bookworm from $mirror (cold run)"
+    rm -rf "$pristine" "$pristine.partial"
+    debootstrap --variant=minbase --include=systemd bookworm "$pristine.partial" "$mirror" \
         >"$work/debootstrap.log" 2>&1 || { tail -20 "$work/debootstrap.log"; die "debootstrap"; }
     awk '{print "deb " $1 " " $2 " main"}' <<<"$sources" >"$pristine.partial/etc/apt/sources.list"
     rm -rf "$pristine.partial/var/cache/apt/archives"/*.deb
@@ -208,8 +221,12 @@ if [ "$app" = ON ]; then
     check "coderoom --version runs (offscreen)" \
         in_root env QT_QPA_PLATFORM=offscreen "$prefix/bin/coderoom" --version
 fi
+# What a real install does: the postinst's deb-systemd-helper makes the [Install] links and
+# systemd (offline: there is no running manager in the root) reads them as enabled.
 check "the service is enabled (multi-user.target.wants)" \
     test -L "$root/etc/systemd/system/multi-user.target.wants/coderoomd.service"
+check "systemctl is-enabled coderoomd says enabled" \
+    bash -c "[ \"\$(chroot '$root' systemctl is-enabled coderoomd.service)\" = enabled ]"
 check "man coderoomd(8) is readable" \
     bash -c "gzip -dc '$root$prefix/share/man/man8/coderoomd.8.gz' | grep -q '^.TH CODEROOMD 8'"
 
@@ -286,6 +303,8 @@ check "remove: conffile kept" test -f "$root$etc/coderoom/coderoomd.conf"
 in_root apt-get purge -y -q coderoom >>"$work/apt.log" 2>&1 || die "apt-get purge"
 check "purge: data directory removed" test ! -e "$root/var/lib/coderoom"
 check "purge: conffile removed" test ! -e "$root$etc/coderoom/coderoomd.conf"
+check "purge: no enable link or mask of the unit is left" \
+    bash -c "[ -z \"\$(find '$root/etc/systemd' -name coderoomd.service)\" ]"
 
 rm -rf "$work/run"
 say "done, $failures failure(s), $(($(date +%s) - started)) s"
