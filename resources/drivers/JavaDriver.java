@@ -7,10 +7,28 @@
 // they are pipes); fds 0/1/2 belong to the student's program. Contract: docs/drivers.md.
 //
 // Threads: "main" handles evals and completions in order; "control" reads fd 3, answers ping
-// at once and turns "interrupt" into JShell.stop(); "stdin" pumps fd 0 into a queue so that a
+// at once and turns "interrupt" into a stop request; "stdin" pumps fd 0 into a queue so that a
 // program waiting for input can be stopped (a thread blocked in a native read cannot) and so
-// the driver knows when to send input_wait. Snippets run in this JVM ("local" execution
-// engine): JShell.stop() stops the thread running them.
+// the driver knows when to send input_wait; "stopper" carries out stop requests.
+//
+// Snippets run in this JVM, on a fresh thread per snippet (JShell's local execution engine,
+// subclassed as Engine so the driver sees when student code enters and leaves). Stopping is
+// ThreadGroup.stop() (Thread.stop: JDK 17 still delivers ThreadDeath at the next safepoint
+// poll, which C1-compiled and interpreted loops have on every back edge, and it wakes sleep,
+// wait and park). LocalExecutionControl.stop() is a no-op unless student code runs, and the
+// snippet thread starts only after "enter", so one call can miss: the stopper repeats it every
+// STOP_RETRY_MS until the cell ends (this also defeats code that catches ThreadDeath).
+//
+// Per cell (ticket T = order of arrival of the eval), guarded by the driver's monitor:
+//   queued --(main takes it: armed = T)--> compiling --(Engine enter: running)--> running
+//   running --(Engine leave)--> compiling (next snippet) ... --(result sent: armed = 0)--> done
+// An interrupt message stops the oldest unanswered cell: armed -> stop request (stopTicket = T);
+// not yet armed -> early = T, and the cell ends at arming without running anything.
+// SIGINT has no order relative to fd 3 and Java runs its handler on a thread started after the
+// signal (measured ~1 ms, 6 ms worst under load): it stops the armed cell only once that
+// cell's student code has started (its first snippet entered; a later snippet may still be
+// compiling). A stale SIGINT from an idle moment would need to outlive the next cell's first
+// compile (tens of ms) to hit it; a SIGINT during that first compile is dropped.
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -35,11 +53,16 @@ import jdk.jshell.Snippet;
 import jdk.jshell.SnippetEvent;
 import jdk.jshell.SourceCodeAnalysis;
 import jdk.jshell.UnresolvedReferenceException;
+import jdk.jshell.execution.LocalExecutionControl;
+import jdk.jshell.spi.ExecutionControl;
+import jdk.jshell.spi.ExecutionControlProvider;
+import jdk.jshell.spi.ExecutionEnv;
 
 public class JavaDriver {
     static final int MAX_VALUE_CHARS = 100_000;
     static final int MAX_COMPLETIONS = 200;
     static final String EXIT_MARK = "coderoom-exit:";
+    static final long STOP_RETRY_MS = 20;
 
     final Object writeLock = new Object();
     final OutputStream control;
@@ -47,15 +70,18 @@ public class JavaDriver {
     final StdinStream stdin = new StdinStream();
     final PrintStream realOut = System.out;
     final PrintStream realErr = System.err;
+    final Engine engine = new Engine();
     JShell shell;
 
-    // Interrupt bookkeeping, guarded by `this`: the interrupt message belongs to the oldest
-    // unanswered eval; it stops it while it runs or marks it to stop when it starts.
+    // Interrupt bookkeeping, guarded by `this` (state machine in the header comment).
     long received;
     long answered;
-    long armed; // ticket of the eval whose snippets run now, 0 when none
-    long early;
-    boolean stopped; // the running eval was stopped by an interrupt
+    long armed; // ticket of the eval being compiled or run, 0 when none
+    boolean running; // student code runs now (between the engine's enter and leave)
+    boolean entered; // student code of the armed cell has started (its first snippet ran)
+    long early; // an interrupt message came before its eval was armed
+    long stopTicket; // the cell the stopper works on, 0 when none
+    boolean stopped; // the armed cell was asked to stop
 
     JavaDriver() throws IOException {
         control = new FileOutputStream("/proc/self/fd/4");
@@ -68,7 +94,10 @@ public class JavaDriver {
     void serve() throws Exception {
         System.setIn(stdin);
         blockExit();
-        shell = JShell.builder().executionEngine("local").build();
+        shell = JShell.builder().executionEngine(new EngineProvider(), Map.of()).build();
+        Thread stopper = new Thread(this::stopLoop, "stopper");
+        stopper.setDaemon(true);
+        stopper.start();
         Thread pump = new Thread(stdin::pump, "stdin");
         pump.setDaemon(true);
         pump.start();
@@ -161,11 +190,48 @@ public class JavaDriver {
         long oldest = answered + 1;
         if (oldest > received) return;
         if (armed == oldest) {
-            stopped = true;
-            shell.stop();
+            requestStop();
         } else {
             early = oldest;
         }
+    }
+
+    // Guarded by `this`.
+    void requestStop() {
+        stopped = true;
+        stopTicket = armed;
+        notifyAll();
+    }
+
+    // The "stopper" thread: stops the snippet threads of the cell asked to stop, again every
+    // STOP_RETRY_MS while that cell's student code runs (see the header comment).
+    void stopLoop() {
+        synchronized (this) {
+            for (;;) {
+                try {
+                    if (stopTicket != 0 && stopTicket == armed && running) {
+                        engine.stop();
+                        wait(STOP_RETRY_MS);
+                    } else {
+                        wait();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                } catch (ExecutionControl.ExecutionControlException e) {
+                    realErr.println("coderoom driver: stop failed: " + e);
+                }
+            }
+        }
+    }
+
+    synchronized void codeEntered() {
+        running = true;
+        entered = true;
+        notifyAll();
+    }
+
+    synchronized void codeLeft() {
+        running = false;
     }
 
     // A SIGINT from the server: stop the running eval; dropped when none runs (the JVM would
@@ -188,10 +254,11 @@ public class JavaDriver {
     }
 
     synchronized void stopRunning() {
-        if (armed != 0) {
-            stopped = true;
-            shell.stop();
-        }
+        if (armed != 0 && entered) requestStop();
+    }
+
+    synchronized boolean isArmed() {
+        return armed != 0;
     }
 
     // System.exit in a cell would end the whole session: a security manager turns it into an
@@ -205,7 +272,7 @@ public class JavaDriver {
             System.setSecurityManager(new SecurityManager() {
                 @Override
                 public void checkPermission(Permission perm) {
-                    if (perm.getName().startsWith("exitVM") && armed != 0) {
+                    if (perm.getName().startsWith("exitVM") && isArmed()) {
                         // "exitVM.3" -> "coderoom-exit:3"
                         throw new SecurityException(EXIT_MARK + perm.getName().substring(7));
                     }
@@ -304,6 +371,8 @@ public class JavaDriver {
             synchronized (this) {
                 armed = ticket;
                 stopped = early == ticket;
+                stopTicket = stopped ? ticket : 0;
+                entered = false;
             }
             for (String snippet : snippets) {
                 if (isStopped()) break;
@@ -324,6 +393,7 @@ public class JavaDriver {
         } finally {
             synchronized (this) {
                 armed = 0;
+                stopTicket = 0;
             }
             System.out.flush();
             System.err.flush();
@@ -441,6 +511,34 @@ public class JavaDriver {
         send(reply);
     }
 
+    // ---- execution engine ---------------------------------------------------------------
+    // JShell's local engine, told to report when student code enters and leaves.
+    final class Engine extends LocalExecutionControl {
+        @Override
+        protected void clientCodeEnter() {
+            super.clientCodeEnter();
+            codeEntered();
+        }
+
+        @Override
+        protected void clientCodeLeave() {
+            super.clientCodeLeave();
+            codeLeft();
+        }
+    }
+
+    final class EngineProvider implements ExecutionControlProvider {
+        @Override
+        public String name() {
+            return "coderoom";
+        }
+
+        @Override
+        public ExecutionControl generate(ExecutionEnv env, Map<String, String> parameters) {
+            return engine;
+        }
+    }
+
     // ---- stdin ------------------------------------------------------------------------------
     // System.in for the student: served from the pump's queue (or the replay inputs); reports
     // consumed bytes as input messages and announces input_wait before it waits.
@@ -531,11 +629,14 @@ public class JavaDriver {
                 wait.put("seq", seq);
                 send(wait);
                 try {
-                    // Waiting in a queue, not in a native read: JShell.stop() can end it.
-                    while ((next = chunks.poll(50, TimeUnit.MILLISECONDS)) == null) {
-                        if (isStopped()) throw new java.io.InterruptedIOException("interrupted");
+                    // Waiting in a queue, not in a native read, so a stop can end it. ThreadDeath,
+                    // not an IOException: student code that catches IOException and reads again
+                    // would never stop.
+                    while ((next = chunks.poll(STOP_RETRY_MS, TimeUnit.MILLISECONDS)) == null) {
+                        if (isStopped()) throw new ThreadDeath();
                     }
                 } catch (InterruptedException e) {
+                    if (isStopped()) throw new ThreadDeath();
                     Thread.currentThread().interrupt();
                     throw new java.io.InterruptedIOException("interrupted");
                 }
