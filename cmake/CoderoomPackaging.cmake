@@ -97,6 +97,18 @@ add_custom_target(coderoom_manpages ALL DEPENDS ${_man_outputs})
 
 # Debian keeps it under the package name (CMAKE_INSTALL_DOCDIR would say "Coderoom").
 install(FILES "${_pkg_dir}/debian/copyright" DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/coderoom")
+# A package whose version has a Debian revision (-1) must carry changelog.Debian.gz; its one
+# entry names the same version as the package.
+set(CODEROOM_DEBIAN_REVISION "1")
+configure_file("${_pkg_dir}/debian/changelog.in" "${_pkg_out}/debian/changelog.Debian" @ONLY)
+add_custom_command(OUTPUT "${_pkg_out}/debian/changelog.Debian.gz"
+    COMMAND gzip -9 -n -f -k "${_pkg_out}/debian/changelog.Debian"
+    DEPENDS "${_pkg_out}/debian/changelog.Debian"
+    COMMENT "Compressing the Debian changelog"
+    VERBATIM)
+add_custom_target(coderoom_debian_changelog ALL DEPENDS "${_pkg_out}/debian/changelog.Debian.gz")
+install(FILES "${_pkg_out}/debian/changelog.Debian.gz"
+    DESTINATION "${CMAKE_INSTALL_DATADIR}/doc/coderoom")
 
 # --- maintainer scripts ---------------------------------------------------------------------
 foreach(_script postinst prerm postrm)
@@ -118,18 +130,20 @@ set(CPACK_PACKAGING_INSTALL_PREFIX "${CMAKE_INSTALL_PREFIX}")
 set(CPACK_SET_DESTDIR ON)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME "DEB-DEFAULT")
-set(CPACK_DEBIAN_PACKAGE_RELEASE "1")
+set(CPACK_DEBIAN_PACKAGE_RELEASE "${CODEROOM_DEBIAN_REVISION}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "devel")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
+# The extended description only: CPack puts CPACK_PACKAGE_DESCRIPTION_SUMMARY in front as the
+# synopsis, indents each line by one space and turns the empty line into " ." (already indented
+# lines would be taken as formatted and left alone, and "  ." is not a paragraph break).
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
-    "Write and run code: a desktop IDE and a sandboxed execution server
- Coderoom is a simple editor for learning to program in Python, C++, Java and
- JavaScript, with a Run button and an interactive prompt that survives crashes.
- .
- coderoomd runs every program in a bubblewrap sandbox (no network, limited
- time, memory and output). The IDE starts a private one for local use; a
- classroom runs one as a system service (coderoomd.service) that every IDE in
- the room connects to with a personal token.")
+    "Coderoom is a simple editor for learning to program in Python, C++, Java and
+JavaScript, with a Run button and an interactive prompt that survives crashes.
+
+coderoomd runs every program in a bubblewrap sandbox (no network, limited
+time, memory and output). The IDE starts a private one for local use; a
+classroom runs one as a system service (coderoomd.service) that every IDE in
+the room connects to with a personal token.")
 # Libraries the programs link come from dpkg-shlibdeps; these are what they start or load at
 # run time: bwrap and python3 for every job (and the REPL drivers), the Qt SQLite driver (a
 # plugin), adduser for the postinst. Compilers and runtimes for the other languages are only

@@ -110,7 +110,8 @@ expected=("$prefix/bin/coderoomd" "$prefix/share/coderoom/languages.json"
           "$prefix/share/coderoom/drivers/js_driver.js"
           "$prefix/share/coderoom/drivers/JavaDriver.java"
           "$unitdir/coderoomd.service" "$etc/coderoom/coderoomd.conf"
-          "$prefix/share/man/man8/coderoomd.8.gz" "$prefix/share/doc/coderoom/copyright")
+          "$prefix/share/man/man8/coderoomd.8.gz" "$prefix/share/doc/coderoom/copyright"
+          "$prefix/share/doc/coderoom/changelog.Debian.gz")
 if [ "$app" = ON ]; then
     expected+=("$prefix/bin/coderoom" "$prefix/share/man/man1/coderoom.1.gz"
                "$prefix/share/applications/coderoom.desktop"
