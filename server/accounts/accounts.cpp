@@ -2,11 +2,11 @@
 
 #include "accountslog_p.h"
 #include "accountsschema_p.h"
+#include "sqliteconnection.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QMessageAuthenticationCode>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -14,19 +14,11 @@
 #include <QSqlQuery>
 #include <QVariant>
 
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
-
 Q_LOGGING_CATEGORY(lcAccounts, "coderoom.server.accounts")
 
 namespace coderoom::accounts {
 
 namespace {
-
-std::atomic<quint64> s_connectionCounter{0};
 
 constexpr qsizetype IdBytes = 8;
 constexpr qsizetype SecretBytes = 32;
@@ -122,22 +114,6 @@ bool validOverrides(const LimitOverrides &o)
     return true;
 }
 
-bool createPrivateFile(const QString &path, QString *error)
-{
-    // SQLite would create the file 0644; token hashes are not for other local users.
-    const int fd = ::open(QFile::encodeName(path).constData(),
-                          O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0) {
-        ::close(fd);
-        return true;
-    }
-    if (errno == EEXIST)
-        return true;
-    *error =
-        QStringLiteral("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
-    return false;
-}
-
 qint64 nowMs()
 {
     return QDateTime::currentMSecsSinceEpoch();
@@ -167,31 +143,23 @@ std::optional<Role> roleFromName(const QString &name)
     return std::nullopt;
 }
 
-class AccountsPrivate
+// Opening, pragmas, migrations and the query helpers come from sqlitefile (shared with store).
+class AccountsPrivate : public sqlitefile::SqliteConnection
 {
 public:
-    QString connectionName;
-    QSqlDatabase db;
+    AccountsPrivate()
+        : SqliteConnection(QStringLiteral("coderoom.accounts"), &lcAccounts)
+    {}
+
     bool open = false;
-    QString lastError;
     UserLimits defaults;
 
-    bool fail(const QString &message)
-    {
-        lastError = message;
-        qCWarning(lcAccounts).noquote() << connectionName << message;
-        return false;
-    }
     // Bad input from the admin or a caller: not the server's fault, so not logged (the caller
     // reports it; the CLI would otherwise print it twice).
     bool refuse(const QString &message)
     {
         lastError = message;
         return false;
-    }
-    bool fail(const QString &what, const QSqlQuery &query)
-    {
-        return fail(what + QStringLiteral(": ") + query.lastError().text());
     }
     bool checkOpen()
     {
@@ -200,42 +168,6 @@ public:
         lastError = QStringLiteral("accounts database is not open");
         return false;
     }
-    QSqlQuery prepare(const QString &sql)
-    {
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        query.prepare(sql);
-        return query;
-    }
-    bool run(QSqlQuery &query, const QString &what)
-    {
-        if (query.exec())
-            return true;
-        return fail(what, query);
-    }
-    bool runSql(const QString &sql)
-    {
-        QSqlQuery query(db);
-        if (query.exec(sql))
-            return true;
-        return fail(sql, query);
-    }
-    void rollback()
-    {
-        QSqlQuery query(db);
-        query.exec(QStringLiteral("ROLLBACK")); // harmless when nothing is open
-    }
-    std::optional<int> userVersion()
-    {
-        QSqlQuery query(db);
-        if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next()) {
-            fail(QStringLiteral("reading the schema version"), query);
-            return std::nullopt;
-        }
-        return query.value(0).toInt();
-    }
-    bool configure();
-    bool migrate();
     UserRecord userFrom(const QSqlQuery &q) const; // columns as in UserColumns
 };
 
@@ -256,88 +188,11 @@ UserRecord AccountsPrivate::userFrom(const QSqlQuery &q) const
     return u;
 }
 
-bool AccountsPrivate::configure()
-{
-    // secure_delete: a revoked or removed token's hash is zeroed, not left in free pages.
-    if (!runSql(QStringLiteral("PRAGMA foreign_keys = ON")) ||
-        !runSql(QStringLiteral("PRAGMA trusted_schema = OFF")) ||
-        !runSql(QStringLiteral("PRAGMA secure_delete = ON")))
-        return false;
-    QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !query.next())
-        return fail(QStringLiteral("switching to WAL"), query);
-    const QString mode = query.value(0).toString();
-    query.finish();
-    const bool inMemory = db.databaseName() == QLatin1String(":memory:");
-    if (!inMemory && mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        return fail(QStringLiteral("the database refused WAL mode (journal_mode is %1)").arg(mode));
-    // Account changes are rare admin actions: FULL costs nothing noticeable and a revocation
-    // then survives a power cut.
-    return runSql(QStringLiteral("PRAGMA synchronous = FULL"));
-}
-
-bool AccountsPrivate::migrate()
-{
-    const int target = Accounts::schemaVersion();
-    const std::optional<int> found = userVersion();
-    if (!found)
-        return false;
-    if (*found > target) {
-        return fail(QStringLiteral("accounts schema version %1 is newer than this server's (%2)")
-                        .arg(*found)
-                        .arg(target));
-    }
-    for (const SchemaStep &step : schemaSteps()) {
-        if (step.version <= *found)
-            continue;
-        if (!runSql(QStringLiteral("BEGIN IMMEDIATE")))
-            return false;
-        // Another process (a CLI run next to the server) may have migrated meanwhile.
-        const std::optional<int> now = userVersion();
-        if (!now) {
-            rollback();
-            return false;
-        }
-        if (*now >= step.version) {
-            rollback();
-            continue;
-        }
-        for (const QString &sql : step.statements) {
-            if (!runSql(sql)) {
-                const QString message = lastError;
-                rollback();
-                return fail(QStringLiteral("accounts migration to version %1 failed: %2")
-                                .arg(step.version)
-                                .arg(message));
-            }
-        }
-        // PRAGMA takes no bound parameters; the value is our own integer.
-        if (!runSql(QStringLiteral("PRAGMA user_version = %1").arg(step.version)) ||
-            !runSql(QStringLiteral("COMMIT"))) {
-            rollback();
-            return false;
-        }
-        qCInfo(lcAccounts).noquote() << "migrated" << db.databaseName() << "to schema version"
-                                     << step.version << "(" << step.description << ")";
-    }
-    return true;
-}
-
 Accounts::Accounts()
     : d(std::make_unique<AccountsPrivate>())
-{
-    d->connectionName =
-        QStringLiteral("coderoom.accounts.%1").arg(s_connectionCounter.fetch_add(1));
-}
+{}
 
-Accounts::~Accounts()
-{
-    if (d->db.isValid()) {
-        d->db.close();
-        d->db = QSqlDatabase(); // no copy may be alive when the name is removed
-        QSqlDatabase::removeDatabase(d->connectionName);
-    }
-}
+Accounts::~Accounts() = default; // ~SqliteConnection closes db and removes its name
 
 QString Accounts::defaultPath(const QString &dataDir)
 {
@@ -376,31 +231,14 @@ bool Accounts::open(const QString &path, QString *error)
         d->lastError = QStringLiteral("accounts database is already open");
         return failed();
     }
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
-        d->fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
-        return failed();
-    }
-    if (path != QLatin1String(":memory:")) {
-        const QFileInfo info(path);
-        if (!QDir().mkpath(info.absolutePath())) {
-            d->fail(QStringLiteral("cannot create directory %1").arg(info.absolutePath()));
-            return failed();
-        }
-        QString createError;
-        if (!createPrivateFile(path, &createError)) {
-            d->fail(createError);
-            return failed();
-        }
-    }
-    if (!d->db.isValid())
-        d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
-    d->db.setDatabaseName(path);
-    d->db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
-    if (!d->db.open()) {
-        d->fail(QStringLiteral("cannot open %1: %2").arg(path, d->db.lastError().text()));
-        return failed();
-    }
-    if (!d->configure() || !d->migrate())
+    // Account changes are rare admin actions: FULL costs nothing noticeable and a revocation
+    // then survives a power cut.
+    sqlitefile::OpenOptions options;
+    options.fullSync = true;
+    const sqlitefile::SchemaWords words{QStringLiteral("accounts"),
+                                        QStringLiteral("accounts migration"),
+                                        QStringLiteral("accounts database")};
+    if (!d->openFile(path, options) || !d->migrate(schemaSteps(), words, false))
         return failed();
     d->open = true;
     d->lastError.clear();

@@ -1,10 +1,9 @@
 #include "store.h"
 
 #include "migrations_p.h"
+#include "sqliteconnection.h"
 
 #include <QDateTime>
-#include <QDir>
-#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
 #include <QSqlDatabase>
@@ -12,19 +11,12 @@
 #include <QSqlQuery>
 
 #include <array>
-#include <atomic>
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcStore, "coderoom.server.store")
 
 namespace coderoom::store {
 
 namespace {
-
-std::atomic<quint64> s_connectionCounter{0};
 
 // QString() binds as SQL NULL; the schema wants NOT NULL text, so bind null strings as "".
 QString nonNull(const QString &s)
@@ -50,45 +42,19 @@ EntryKind kindFromDb(int value)
     return value == 1 ? EntryKind::Input : EntryKind::Eval;
 }
 
-// SQLite creates files with mode 0644; history holds users' code, so make the file ourselves
-// with 0600 first (SQLite gives its -wal and -shm files the mode of the main file).
-bool createPrivateFile(const QString &path, QString *error)
-{
-    const QByteArray native = QFile::encodeName(path);
-    const int fd =
-        ::open(native.constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd >= 0) {
-        ::close(fd);
-        return true;
-    }
-    if (errno == EEXIST)
-        return true;
-    *error =
-        QStringLiteral("cannot create %1: %2").arg(path, QString::fromLocal8Bit(strerror(errno)));
-    return false;
-}
-
 } // namespace
 
-class StorePrivate
+// Opening, pragmas, migrations and the query helpers come from sqlitefile (shared with accounts).
+class StorePrivate : public sqlitefile::SqliteConnection
 {
 public:
-    QString connectionName;
-    QSqlDatabase db;
+    StorePrivate()
+        : SqliteConnection(QStringLiteral("coderoom.store"), &lcStore)
+    {}
+
     StoreOptions options;
     bool open = false;
-    QString lastError;
 
-    bool fail(const QString &message)
-    {
-        lastError = message;
-        qCWarning(lcStore).noquote() << connectionName << message;
-        return false;
-    }
-    bool fail(const QString &what, const QSqlQuery &query)
-    {
-        return fail(what + QStringLiteral(": ") + query.lastError().text());
-    }
     bool checkOpen()
     {
         if (open)
@@ -131,27 +97,6 @@ public:
         return *slot;
     }
 
-    QSqlQuery prepare(const QString &sql)
-    {
-        QSqlQuery query(db);
-        query.setForwardOnly(true);
-        query.prepare(sql);
-        return query;
-    }
-    bool run(QSqlQuery &query, const QString &what)
-    {
-        if (query.exec())
-            return true;
-        return fail(what, query);
-    }
-    bool runSql(const QString &sql)
-    {
-        QSqlQuery query(db);
-        if (query.exec(sql))
-            return true;
-        return fail(sql, query);
-    }
-
     bool begin() { return run(cached(Begin), QStringLiteral("BEGIN IMMEDIATE")); }
     bool commit()
     {
@@ -160,127 +105,22 @@ public:
         rollback();
         return false;
     }
-    void rollback()
-    {
-        QSqlQuery query(db);
-        query.exec(QStringLiteral("ROLLBACK")); // fails harmlessly when nothing is open
-    }
     bool rollbackWith(const QString &message)
     {
         rollback();
         return fail(message);
     }
-
-    std::optional<int> userVersion()
-    {
-        QSqlQuery query(db);
-        if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next()) {
-            fail(QStringLiteral("reading the schema version"), query);
-            return std::nullopt;
-        }
-        return query.value(0).toInt();
-    }
-
-    bool configure();
-    bool migrate();
 };
-
-bool StorePrivate::configure()
-{
-    // Per-connection settings; journal_mode=WAL is stored in the file but costs nothing to repeat.
-    // secure_delete: cleared and purged history is users' code; zero it in the file rather than
-    // leave it in free pages. Deletes are rare (restart, retention), so the cost is small.
-    if (!runSql(QStringLiteral("PRAGMA foreign_keys = ON")) ||
-        !runSql(QStringLiteral("PRAGMA trusted_schema = OFF")) ||
-        !runSql(QStringLiteral("PRAGMA secure_delete = ON")))
-        return false;
-    if (options.readOnly)
-        return runSql(QStringLiteral("PRAGMA query_only = ON"));
-
-    QSqlQuery query(db);
-    if (!query.exec(QStringLiteral("PRAGMA journal_mode = WAL")) || !query.next())
-        return fail(QStringLiteral("switching to WAL"), query);
-    const QString mode = query.value(0).toString();
-    query.finish();
-    const bool inMemory = db.databaseName() == QLatin1String(":memory:"); // no WAL to have
-    if (!inMemory && mode.compare(QLatin1String("wal"), Qt::CaseInsensitive) != 0)
-        return fail(QStringLiteral("the database refused WAL mode (journal_mode is %1)").arg(mode));
-    return runSql(options.durability == Durability::PowerLoss
-                      ? QStringLiteral("PRAGMA synchronous = FULL")
-                      : QStringLiteral("PRAGMA synchronous = NORMAL"));
-}
-
-bool StorePrivate::migrate()
-{
-    const int target = Store::schemaVersion();
-    const std::optional<int> found = userVersion();
-    if (!found)
-        return false;
-    if (*found > target) {
-        return fail(QStringLiteral("database schema version %1 is newer than this server's (%2)")
-                        .arg(*found)
-                        .arg(target));
-    }
-    if (*found == target)
-        return true;
-    if (options.readOnly) {
-        return fail(QStringLiteral("database schema version %1 needs migrating to %2, but the "
-                                   "store is read-only")
-                        .arg(*found)
-                        .arg(target));
-    }
-
-    for (const MigrationStep &step : migrationSteps()) {
-        if (step.version <= *found)
-            continue;
-        if (!begin())
-            return false;
-        // Another process may have migrated between our read and our lock: look again.
-        const std::optional<int> now = userVersion();
-        if (!now) {
-            rollback();
-            return false;
-        }
-        if (*now >= step.version) {
-            rollback();
-            continue;
-        }
-        for (const QString &sql : step.statements) {
-            if (!runSql(sql)) {
-                const QString message = lastError;
-                rollback();
-                return fail(QStringLiteral("migration to version %1 failed: %2")
-                                .arg(step.version)
-                                .arg(message));
-            }
-        }
-        // PRAGMA takes no bound parameters; the value is our own integer, not input.
-        if (!runSql(QStringLiteral("PRAGMA user_version = %1").arg(step.version))) {
-            rollback();
-            return false;
-        }
-        if (!commit())
-            return false;
-        qCInfo(lcStore).noquote() << "migrated" << db.databaseName() << "to schema version"
-                                  << step.version << "(" << step.description << ")";
-    }
-    return true;
-}
 
 Store::Store()
     : d(std::make_unique<StorePrivate>())
-{
-    d->connectionName = QStringLiteral("coderoom.store.%1").arg(s_connectionCounter.fetch_add(1));
-}
+{}
 
 Store::~Store()
 {
-    d->cache = {}; // prepared statements go before their connection
-    if (d->db.isValid()) {
-        d->db.close();
-        d->db = QSqlDatabase(); // no copy may be alive when the name is removed
-        QSqlDatabase::removeDatabase(d->connectionName);
-    }
+    // Prepared statements go before their connection (~SqliteConnection closes it and removes
+    // its name).
+    d->cache = {};
 }
 
 bool Store::open(const QString &path, QString *error)
@@ -306,37 +146,13 @@ bool Store::open(const QString &path, const StoreOptions &options, QString *erro
         return false;
     }
     d->options = options;
-    if (!QSqlDatabase::isDriverAvailable(QStringLiteral("QSQLITE"))) {
-        d->fail(QStringLiteral("the Qt SQLite driver (QSQLITE) is not available"));
-        return failed();
-    }
-    // ":memory:" (a private in-memory database, for tests and tools) has no file to prepare.
-    const bool inMemory = path == QLatin1String(":memory:");
-    if (!options.readOnly && !inMemory) {
-        const QFileInfo info(path);
-        if (!QDir().mkpath(info.absolutePath())) {
-            d->fail(QStringLiteral("cannot create directory %1").arg(info.absolutePath()));
-            return failed();
-        }
-        QString createError;
-        if (!createPrivateFile(path, &createError)) {
-            d->fail(createError);
-            return failed();
-        }
-    }
-
-    if (!d->db.isValid())
-        d->db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), d->connectionName);
-    d->db.setDatabaseName(path);
-    QString connectOptions = QStringLiteral("QSQLITE_BUSY_TIMEOUT=%1").arg(options.busyTimeoutMs);
-    if (options.readOnly)
-        connectOptions += QStringLiteral(";QSQLITE_OPEN_READONLY");
-    d->db.setConnectOptions(connectOptions);
-    if (!d->db.open()) {
-        d->fail(QStringLiteral("cannot open %1: %2").arg(path, d->db.lastError().text()));
-        return failed();
-    }
-    if (!d->configure() || !d->migrate())
+    sqlitefile::OpenOptions fileOptions;
+    fileOptions.busyTimeoutMs = options.busyTimeoutMs;
+    fileOptions.readOnly = options.readOnly;
+    fileOptions.fullSync = options.durability == Durability::PowerLoss;
+    const sqlitefile::SchemaWords words{QStringLiteral("database"), QStringLiteral("migration"),
+                                        QStringLiteral("store")};
+    if (!d->openFile(path, fileOptions) || !d->migrate(migrationSteps(), words, options.readOnly))
         return failed();
     d->open = true;
     d->lastError.clear();
