@@ -1,0 +1,53 @@
+#pragma once
+
+#include "store.h"
+
+#include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlQuery>
+#include <QString>
+#include <QTest>
+#include <QVariant>
+
+#include <memory>
+
+// What tst_store (the API) and tst_storefile (the file: migrations, modes, read-only, several
+// connections) share: a real SQLite file in a temporary directory, reached through the Store
+// and, where a test must look below the API, through raw SQL.
+namespace coderoom::store::testing {
+
+// One value from SQL run on an existing connection (the store's own, or a raw one); the
+// QSqlDatabase copy is gone when this returns, so the owner can remove the connection later.
+inline QVariant scalar(const QString &connection, const QString &sql,
+                       const QVariantList &binds = {})
+{
+    QSqlDatabase db = QSqlDatabase::database(connection, false);
+    QSqlQuery query(db);
+    query.prepare(sql);
+    for (const QVariant &value : binds)
+        query.addBindValue(value);
+    if (!query.exec() || !query.next())
+        return {};
+    return query.value(0);
+}
+
+inline std::unique_ptr<Store> openStore(const QString &path, const StoreOptions &options = {})
+{
+    auto store = std::make_unique<Store>();
+    QString error;
+    if (!store->open(path, options, &error)) {
+        qWarning() << "open failed:" << error;
+        return nullptr;
+    }
+    return store;
+}
+
+// For init(): a store that leaks a connection or reuses a name shows up as one of these
+// warnings.
+inline void failOnConnectionLeaks()
+{
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("still in use")));
+    QTest::failOnWarning(QRegularExpression(QStringLiteral("duplicate connection name")));
+}
+
+} // namespace coderoom::store::testing
