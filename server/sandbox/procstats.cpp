@@ -1,6 +1,7 @@
 #include "procstats_p.h"
 
 #include <QByteArrayList>
+#include <QSet>
 
 #include <cerrno>
 #include <dirent.h>
@@ -91,11 +92,82 @@ QList<pid_t> processesInNamespace(const QByteArray &namespaceLink)
     return pids;
 }
 
-JobSample sampleJob(const QByteArray &namespaceLink, const QByteArray &stdinPipe)
+std::optional<QList<pid_t>> processTree(pid_t root)
+{
+    QList<pid_t> pids;
+    if (root <= 0)
+        return pids;
+    QSet<pid_t> seen;
+    pids << root;
+    seen.insert(root);
+    char path[96];
+    for (qsizetype next = 0; next < pids.size() && pids.size() < maxTreeProcesses; ++next) {
+        const pid_t pid = pids.at(next);
+        ::snprintf(path, sizeof path, "/proc/%d/task", pid);
+        DIR *tasks = ::opendir(path);
+        if (!tasks && pid == root)
+            return QList<pid_t>(); // the whole job is gone
+        if (!tasks)
+            continue; // gone between the parent's list and now
+        bool sawChildrenFile = false;
+        while (const dirent *task = ::readdir(tasks)) {
+            if (task->d_name[0] < '1' || task->d_name[0] > '9')
+                continue;
+            ::snprintf(path, sizeof path, "/proc/%d/task/%.20s/children", pid, task->d_name);
+            const int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0)
+                continue;
+            sawChildrenFile = true;
+            QByteArray list;
+            char buffer[4096];
+            ssize_t n;
+            while ((n = ::read(fd, buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
+                if (n > 0)
+                    list.append(buffer, n);
+            }
+            ::close(fd);
+            for (const QByteArray &word : list.split(' ')) {
+                const pid_t child = static_cast<pid_t>(word.trimmed().toInt());
+                if (child > 0 && !seen.contains(child)) {
+                    seen.insert(child);
+                    pids << child;
+                }
+            }
+        }
+        ::closedir(tasks);
+        if (pid == root && !sawChildrenFile) {
+            // The root's task directory is there but it has no children file: a kernel
+            // without CONFIG_PROC_CHILDREN (or a race with the root's exit; the caller's
+            // fallback handles both).
+            return std::nullopt;
+        }
+    }
+    return pids;
+}
+
+QList<pid_t> jobProcesses(pid_t initPid, const QByteArray &namespaceLink)
+{
+    // Walking down from the init costs O(job's processes); the namespace scan costs
+    // O(host's processes) and, with hundreds of live sandboxes each polled, was most of the
+    // server's CPU. Everything in the namespace descends from its init: orphans are
+    // reparented to it.
+    static const bool treeWorks = [] {
+        char path[64];
+        ::snprintf(path, sizeof path, "/proc/self/task/%d/children", ::getpid());
+        return ::access(path, R_OK) == 0;
+    }();
+    if (treeWorks && initPid > 0) {
+        if (std::optional<QList<pid_t>> tree = processTree(initPid))
+            return *tree;
+    }
+    return processesInNamespace(namespaceLink);
+}
+
+JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteArray &stdinPipe)
 {
     static const long ticks = ::sysconf(_SC_CLK_TCK);
     JobSample sample;
-    sample.pids = processesInNamespace(namespaceLink);
+    sample.pids = jobProcesses(initPid, namespaceLink);
     qint64 totalTicks = 0;
     for (const pid_t pid : std::as_const(sample.pids)) {
         const QByteArray base = "/proc/" + QByteArray::number(pid);

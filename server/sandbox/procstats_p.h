@@ -3,12 +3,15 @@
 #include <QByteArray>
 #include <QList>
 
+#include <optional>
+
 #include <sys/types.h>
 
 // Observing a job from outside through the host's /proc. A job is every process in its PID
-// namespace (bwrap's init is the namespace's pid 1, so orphans and setsid-ed daemons stay in it).
-// This kernel has no /proc/<pid>/task/<tid>/children, so the namespace is found by comparing
-// /proc/<pid>/ns/pid links; reading them needs the server to be root or the job's uid.
+// namespace (bwrap's init is the namespace's pid 1, so orphans and setsid-ed daemons stay in it
+// and descend from it). The members are found by walking down from the init through
+// /proc/<pid>/task/<tid>/children (CONFIG_PROC_CHILDREN); kernels without it fall back to
+// comparing every host process's /proc/<pid>/ns/pid link, which costs O(host processes).
 namespace coderoom::sandbox {
 
 struct JobSample
@@ -26,8 +29,16 @@ QByteArray pidNamespaceOf(pid_t pid); // empty when the process is gone
 
 QList<pid_t> processesInNamespace(const QByteArray &namespaceLink);
 
+// root and its descendants (at most maxTreeProcesses), breadth first; std::nullopt when this
+// kernel has no children files. Empty when root is gone.
+inline constexpr qsizetype maxTreeProcesses = 4096;
+std::optional<QList<pid_t>> processTree(pid_t root);
+
+// The job's host pids, its init included: processTree(initPid), else the namespace scan.
+QList<pid_t> jobProcesses(pid_t initPid, const QByteArray &namespaceLink);
+
 // stdinPipe: "pipe:[inode]" of the job's stdin, empty to skip the stdin check.
-JobSample sampleJob(const QByteArray &namespaceLink, const QByteArray &stdinPipe);
+JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteArray &stdinPipe);
 
 // The link /proc/self/fd/<fd> points to, e.g. "pipe:[123]".
 QByteArray descriptorLink(int fd);

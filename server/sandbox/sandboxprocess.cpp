@@ -510,7 +510,7 @@ void SandboxProcessPrivate::poll()
     if (m_state != SandboxProcess::State::Running || m_namespaceLink.isEmpty())
         return;
     const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty();
-    applySample(sampleJob(m_namespaceLink, wantStdin ? m_stdinPipeLink : QByteArray()));
+    applySample(sampleJob(m_initPid, m_namespaceLink, wantStdin ? m_stdinPipeLink : QByteArray()));
 }
 
 void SandboxProcessPrivate::applySample(const JobSample &sample)
@@ -549,7 +549,7 @@ void SandboxProcessPrivate::beginKill(Outcome reason)
     }
     // First stage: SIGTERM to the program's processes (not the init), so a polite program can
     // flush; then the whole namespace goes with its init after the grace period.
-    for (const pid_t pid : processesInNamespace(m_namespaceLink)) {
+    for (const pid_t pid : jobProcesses(m_initPid, m_namespaceLink)) {
         if (pid != m_initPid)
             ::kill(pid, SIGTERM);
     }
@@ -782,7 +782,7 @@ void SandboxProcess::interrupt()
 {
     if (d->m_state != State::Running)
         return;
-    for (const pid_t pid : processesInNamespace(d->m_namespaceLink)) {
+    for (const pid_t pid : jobProcesses(d->m_initPid, d->m_namespaceLink)) {
         if (pid != d->m_initPid)
             ::kill(pid, SIGINT);
     }

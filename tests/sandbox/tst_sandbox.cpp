@@ -1,4 +1,5 @@
 #include "outcome_p.h"
+#include "procstats_p.h"
 #include "sandboxtestutil.h"
 
 #include <QJsonDocument>
@@ -376,6 +377,62 @@ private slots:
         QVERIFY2(run.result.memoryKb >= 90 * 1024,
                  qPrintable(QString::number(run.result.memoryKb)));
         QVERIFY(run.result.wallMs >= run.result.cpuMs / 2);
+    }
+    // The job's processes are found by walking down from the namespace's init; that walk must
+    // see exactly what the (slow) comparison of every host process's namespace link sees,
+    // including an orphaned, setsid-ed daemon, which the kernel reparents to the init.
+    void processTreeMatchesTheNamespace()
+    {
+        if (!processTree(::getpid()))
+            QFAIL("this kernel has no /proc/<pid>/task/<tid>/children; the fallback is in use");
+        const QByteArray marker = "tree-marker-" + QByteArray::number(::getpid());
+        SandboxProcess process;
+        QSignalSpy doneSpy(&process, &SandboxProcess::done);
+        Spec spec = pythonSpec("import os, time, sys\n"
+                               "if os.fork() == 0:\n"
+                               "    os.setsid()\n"
+                               "    if os.fork() == 0:\n"
+                               "        time.sleep(60)\n"
+                               "    os._exit(0)\n"
+                               "for _ in range(2):\n"
+                               "    if os.fork() == 0:\n"
+                               "        time.sleep(60)\n"
+                               "print('" +
+                               marker +
+                               "', flush=True)\n"
+                               "time.sleep(60)\n");
+        spec.limits.wallMs = 30000;
+        QByteArray out;
+        connect(&process, &SandboxProcess::output,
+                [&out](Stream, const QByteArray &data) { out += data; });
+        process.start(spec);
+        QTRY_VERIFY_WITH_TIMEOUT(out.contains(marker), 20000);
+
+        // bwrap is our child; the namespace's init is bwrap's child in another PID namespace.
+        const QByteArray ownNamespace = pidNamespaceOf(::getpid());
+        pid_t init = 0;
+        const QList<pid_t> ours = processTree(::getpid()).value_or(QList<pid_t>());
+        for (const pid_t pid : ours) {
+            const QByteArray ns = pidNamespaceOf(pid);
+            if (!ns.isEmpty() && ns != ownNamespace) {
+                init = pid; // breadth first: the first one found is the topmost
+                break;
+            }
+        }
+        QVERIFY(init > 0);
+        const QByteArray link = pidNamespaceOf(init);
+
+        // The init, main, 2 sleepers, the daemon (its parent exited, so it was reparented to
+        // the init) and that parent's zombie (main does not reap it).
+        QTRY_COMPARE_WITH_TIMEOUT(processesInNamespace(link).size(), 6, 10000);
+        QList<pid_t> scanned = processesInNamespace(link);
+        QList<pid_t> walked = jobProcesses(init, link);
+        std::sort(scanned.begin(), scanned.end());
+        std::sort(walked.begin(), walked.end());
+        QCOMPARE(walked, scanned);
+        process.stop();
+        QVERIFY(doneSpy.wait(15000));
+        QTRY_VERIFY_WITH_TIMEOUT(processTree(init)->isEmpty(), 5000);
     }
 };
 
