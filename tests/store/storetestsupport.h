@@ -2,10 +2,12 @@
 
 #include "store.h"
 
+#include <QObject>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QVariant>
 
@@ -42,12 +44,29 @@ inline std::unique_ptr<Store> openStore(const QString &path, const StoreOptions 
     return store;
 }
 
-// For init(): a store that leaks a connection or reuses a name shows up as one of these
-// warnings.
-inline void failOnConnectionLeaks()
+// The fixture of both test classes (Qt Test runs a base class's initTestCase/init too): a fresh
+// file path per test function in one temporary directory.
+class StoreTestCase : public QObject
 {
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("still in use")));
-    QTest::failOnWarning(QRegularExpression(QStringLiteral("duplicate connection name")));
-}
+    Q_OBJECT
+
+protected:
+    QTemporaryDir m_dir;
+    QString m_path;
+
+private:
+    int m_counter = 0;
+
+private slots:
+    void initTestCase() { QVERIFY(m_dir.isValid()); }
+
+    void init()
+    {
+        // A store that leaks a connection or reuses a name shows up as one of these warnings.
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("still in use")));
+        QTest::failOnWarning(QRegularExpression(QStringLiteral("duplicate connection name")));
+        m_path = m_dir.filePath(QStringLiteral("t%1/store.db").arg(++m_counter));
+    }
+};
 
 } // namespace coderoom::store::testing

@@ -30,24 +30,11 @@ const QRegularExpression s_sessionId(QStringLiteral("^[0-9a-f]{32}$"));
 
 } // namespace
 
-class TestStore : public QObject
+class TestStore : public StoreTestCase
 {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-    QString m_path;
-    int m_counter = 0;
-
 private slots:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
-
-    void init()
-    {
-        failOnConnectionLeaks();
-        m_path = m_dir.filePath(QStringLiteral("t%1/store.db").arg(++m_counter));
-    }
-
     void createAndFind_data()
     {
         QTest::addColumn<QString>("user");

@@ -58,24 +58,11 @@ int fileMode(const QString &path)
 
 } // namespace
 
-class TestStoreFile : public QObject
+class TestStoreFile : public StoreTestCase
 {
     Q_OBJECT
 
-private:
-    QTemporaryDir m_dir;
-    QString m_path;
-    int m_counter = 0;
-
 private slots:
-    void initTestCase() { QVERIFY(m_dir.isValid()); }
-
-    void init()
-    {
-        failOnConnectionLeaks();
-        m_path = m_dir.filePath(QStringLiteral("t%1/store.db").arg(++m_counter));
-    }
-
     void removedCodeDoesNotLingerInTheFile_data()
     {
         QTest::addColumn<bool>("purge");
