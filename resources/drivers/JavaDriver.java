@@ -95,6 +95,7 @@ public class JavaDriver {
         System.setIn(stdin);
         blockExit();
         shell = JShell.builder().executionEngine(new EngineProvider(), Map.of()).build();
+        warmUp();
         Thread stopper = new Thread(this::stopLoop, "stopper");
         stopper.setDaemon(true);
         stopper.start();
@@ -118,6 +119,14 @@ public class JavaDriver {
         System.out.flush();
         System.err.flush();
         Runtime.getRuntime().halt(0);
+    }
+
+    // JShell sets up its compiler on the first eval (seconds on a loaded machine): do it before
+    // "ready", so the student's first cell is not charged for it against the eval time limit.
+    void warmUp() {
+        for (SnippetEvent event : shell.eval("int coderoomWarmUp = 0;")) {
+            shell.drop(event.snippet());
+        }
     }
 
     // ---- control channel --------------------------------------------------------------------
