@@ -5,10 +5,14 @@
 #include "wsjob.h"
 #include "wsreplsession.h"
 
+#include <QFile>
+#include <QFileInfo>
 #include <QLoggingCategory>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QWebSocket>
+
+#include <algorithm>
 
 Q_LOGGING_CATEGORY(lcClient, "coderoom.app.client")
 
@@ -37,6 +41,66 @@ proto::Status statusForError(proto::ErrorCode code)
 }
 
 } // namespace
+
+QList<QSslCertificate> WsCodeServicePrivate::loadCaCertificates(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        *error = WsCodeService::tr("The CA certificate file %1 does not exist").arg(path);
+        return {};
+    }
+    QFile file(path);
+    if (info.isDir() || !file.open(QIODevice::ReadOnly)) {
+        *error = WsCodeService::tr("Cannot read the CA certificate file %1").arg(path);
+        return {};
+    }
+    const QByteArray data = file.readAll();
+    // Teachers export CAs both ways; PEM may hold a chain, DER holds exactly one.
+    QList<QSslCertificate> certificates = QSslCertificate::fromData(data, QSsl::Pem);
+    if (certificates.isEmpty())
+        certificates = QSslCertificate::fromData(data, QSsl::Der);
+    certificates.removeIf([](const QSslCertificate &c) { return c.isNull(); });
+    if (certificates.isEmpty())
+        *error = WsCodeService::tr("The file %1 holds no certificate (PEM or DER)").arg(path);
+    return certificates;
+}
+
+QString WsCodeServicePrivate::describeTlsErrors(const QList<QSslError> &errors) const
+{
+    // One sentence a pupil can act on (Qt's own text follows for the teacher), in the order
+    // that matters: a wrong host name is a wrong URL or certificate, whoever signed it.
+    const auto has = [&errors](std::initializer_list<QSslError::SslError> kinds) {
+        return std::any_of(errors.begin(), errors.end(), [kinds](const QSslError &e) {
+            return std::find(kinds.begin(), kinds.end(), e.error()) != kinds.end();
+        });
+    };
+    const QString host = currentUrl.host();
+    QString problem;
+    if (has({QSslError::HostNameMismatch})) {
+        problem = WsCodeService::tr("its certificate is for another host name, not %1").arg(host);
+    } else if (has({QSslError::CertificateExpired})) {
+        problem = WsCodeService::tr("its certificate has expired");
+    } else if (has({QSslError::CertificateNotYetValid})) {
+        problem = WsCodeService::tr("its certificate is not valid yet (check this computer's "
+                                    "clock)");
+    } else if (has({QSslError::CertificateRevoked})) {
+        problem = WsCodeService::tr("its certificate has been revoked");
+    } else if (settings.caFile.isEmpty()) {
+        problem = WsCodeService::tr("its certificate is not signed by a certificate authority "
+                                    "this computer trusts; choose the CA certificate file your "
+                                    "teacher gave you under Connect to server");
+    } else {
+        problem = WsCodeService::tr("its certificate was not signed by the CA certificate in %1")
+                      .arg(settings.caFile);
+    }
+    QStringList details;
+    for (const QSslError &error : errors)
+        details.append(error.errorString());
+    details.removeDuplicates();
+    return WsCodeService::tr("Refused the server %1: %2 (%3)")
+        .arg(currentUrl.toString(QUrl::RemoveUserInfo | QUrl::RemovePath), problem,
+             details.join(QStringLiteral("; ")));
+}
 
 // ---- WsCodeService ------------------------------------------------------------------------
 
@@ -207,11 +271,12 @@ void WsCodeServicePrivate::connectTo(const QUrl &url)
     currentUrl = url;
     socket = new QWebSocket(QString(), QWebSocketProtocol::VersionLatest, q);
     if (scheme == QLatin1String("wss") && !settings.caFile.isEmpty()) {
-        const auto certificates = QSslCertificate::fromPath(settings.caFile);
+        QString error;
+        const auto certificates = loadCaCertificates(settings.caFile, &error);
         if (certificates.isEmpty()) {
+            // Before any byte goes out: a wrong path is a setting to fix, not a network fault.
             dropSocket();
-            goOffline(
-                WsCodeService::tr("Cannot read a CA certificate from %1").arg(settings.caFile));
+            goOffline(error);
             return;
         }
         QSslConfiguration ssl = QSslConfiguration::defaultConfiguration();
@@ -234,9 +299,12 @@ void WsCodeServicePrivate::connectTo(const QUrl &url)
                          if (s == socket)
                              onSocketGone(s->errorString());
                      });
-    QObject::connect(s, &QWebSocket::sslErrors, q, [](const QList<QSslError> &errors) {
+    tlsProblem.clear();
+    QObject::connect(s, &QWebSocket::sslErrors, q, [this, s](const QList<QSslError> &errors) {
         for (const QSslError &error : errors)
             qCWarning(lcClient) << "TLS:" << error.errorString();
+        if (s == socket)
+            tlsProblem = describeTlsErrors(errors);
     });
     QObject::connect(s, &QWebSocket::textMessageReceived, q, [this, s](const QString &text) {
         if (s == socket)
@@ -278,6 +346,13 @@ void WsCodeServicePrivate::onSocketConnected()
 
 void WsCodeServicePrivate::onSocketGone(const QString &reason)
 {
+    if (!tlsProblem.isEmpty()) {
+        // We never ignore TLS errors, so the handshake failed; the same certificate would come
+        // back on every retry: say why and stop.
+        qCInfo(lcClient) << "certificate refused:" << reason;
+        goOffline(tlsProblem);
+        return;
+    }
     const bool wasConnected = phase == Phase::Connected;
     qCInfo(lcClient) << "connection gone:" << reason;
     dropSocket();

@@ -16,6 +16,9 @@
 //   Offline --open()--> Connecting --socket up, hello sent, welcome--> Connected
 //   Connecting --redirect--> Connecting (the new URL; at most maxRedirects hops, else Offline)
 //   Connecting --unauthorized / protocol mismatch / bad settings--> Offline (retrying can't help)
+//   Connecting --certificate refused (untrusted, wrong host name, expired)--> Offline, with a
+//     sentence naming the problem; the hello (and its token) is only sent once TLS is verified
+//   Offline <--CA file missing, unreadable or without a certificate-- open() (nothing is sent)
 //   Connecting or Connected --socket lost, refused, handshake timeout--> Reconnecting
 //   Reconnecting --retryInSeconds counts down once a second (1, 2, 4, 8, 15, 15 ... s)-->
 //   Connecting any --close()--> Offline
@@ -33,7 +36,8 @@ struct ClientSettings
     QUrl url; // ws://host:port/api/v1/ws or wss://...
     QString user;
     QString token;
-    QString caFile; // optional PEM file with the CA that signed the server's certificate
+    QString caFile; // optional PEM/DER file with the CA that signed the server's certificate
+                    // (trusted in addition to the system's CAs)
     QString label;  // state detail while Connected; empty: "host:port"
     int maxRedirects = 3;
     int handshakeTimeoutMs = 10000;

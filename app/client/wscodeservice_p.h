@@ -5,6 +5,8 @@
 #include <QAbstractSocket>
 #include <QHash>
 #include <QPointer>
+#include <QSslCertificate>
+#include <QSslError>
 #include <QTimer>
 
 class QWebSocket;
@@ -66,6 +68,9 @@ public:
     void failInFlight(const QString &message);
     void failWaiting(const QString &message);
     QString displayName() const;
+    // The CA file's certificates, or none and *error says why (missing, unreadable, no cert).
+    static QList<QSslCertificate> loadCaCertificates(const QString &path, QString *error);
+    QString describeTlsErrors(const QList<QSslError> &errors) const; // human, names the problem
 
     WsCodeService *q;
     ClientSettings settings;
@@ -80,6 +85,7 @@ public:
     QTimer handshakeTimer; // Opening/Handshaking must reach welcome in time
     quint64 nextId = 1;
     QString helloId;
+    QString tlsProblem; // from sslErrors; the handshake failure that follows reports it
 
     QList<QPointer<WsJob>> unsent;
     QHash<QString, QPointer<WsJob>> jobsById;      // sent, until their result

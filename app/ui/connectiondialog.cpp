@@ -3,8 +3,10 @@
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -53,8 +55,17 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings &settings, QWidget *
     , m_token(new QLineEdit(settings.token, this))
     , m_caFile(new QLineEdit(settings.caFile, this))
     , m_remember(new QCheckBox(tr("Remember the token on this computer"), this))
+    , m_caProblem(new QLabel(this))
 {
     setWindowTitle(tr("Connect to a Coderoom server"));
+    // Names for tests and accessibility tools; the labels are translated, these are not.
+    m_url->setObjectName(QStringLiteral("url"));
+    m_user->setObjectName(QStringLiteral("user"));
+    m_token->setObjectName(QStringLiteral("token"));
+    m_caFile->setObjectName(QStringLiteral("caFile"));
+    m_remember->setObjectName(QStringLiteral("rememberToken"));
+    m_caProblem->setObjectName(QStringLiteral("caProblem"));
+    m_caProblem->setWordWrap(true);
     m_url->setPlaceholderText(QStringLiteral("wss://coderoom.example.org/api/v1/ws"));
     m_token->setEchoMode(QLineEdit::Password);
     m_caFile->setPlaceholderText(tr("Optional: the certificate that signed the server's"));
@@ -70,6 +81,7 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings &settings, QWidget *
     form->addRow(tr("User name:"), m_user);
     form->addRow(tr("Token:"), m_token);
     form->addRow(tr("CA certificate:"), caRow);
+    form->addRow(QString(), m_caProblem);
     form->addRow(QString(), m_remember);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
@@ -83,6 +95,7 @@ ConnectionDialog::ConnectionDialog(const ConnectionSettings &settings, QWidget *
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(browse, &QPushButton::clicked, this, &ConnectionDialog::browseCaFile);
     connect(m_url, &QLineEdit::textChanged, this, &ConnectionDialog::updateOk);
+    connect(m_caFile, &QLineEdit::textChanged, this, &ConnectionDialog::updateOk);
     updateOk();
 }
 
@@ -108,7 +121,18 @@ void ConnectionDialog::browseCaFile()
 
 void ConnectionDialog::updateOk()
 {
-    m_ok->setEnabled(settings().isValid());
+    // A wrong CA path is said here, before connecting; the client checks again (and says the
+    // same in the status bar) because the file can go away between two starts.
+    const QString caFile = m_caFile->text().trimmed();
+    const QFileInfo ca(caFile);
+    QString problem;
+    if (!caFile.isEmpty() && !ca.exists())
+        problem = tr("This file does not exist.");
+    else if (!caFile.isEmpty() && (!ca.isFile() || !ca.isReadable()))
+        problem = tr("This file cannot be read.");
+    m_caProblem->setText(problem);
+    m_caProblem->setVisible(!problem.isEmpty());
+    m_ok->setEnabled(settings().isValid() && problem.isEmpty());
 }
 
 } // namespace coderoom::ui

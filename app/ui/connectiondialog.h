@@ -3,12 +3,16 @@
 #include <QDialog>
 
 class QCheckBox;
+class QLabel;
 class QLineEdit;
 class QPushButton;
 class QSettings;
 
 // "Connect to server...": URL, user, token and an optional CA file, remembered in QSettings
 // under "connection/". Plain data in, plain data out; the ServiceProvider acts on it.
+// Connect stays disabled until the URL is ws:// or wss:// with a host and a CA file, if one is
+// given, exists and can be read. Widgets carry object names (url, user, token, caFile,
+// rememberToken, caProblem) for tests.
 //
 // Security note: the token is stored in the user's QSettings file (plain text, readable by the
 // user only on a default umask). Leave "Remember token" off on shared machines.
@@ -44,6 +48,7 @@ private:
     QLineEdit *m_token = nullptr;
     QLineEdit *m_caFile = nullptr;
     QCheckBox *m_remember = nullptr;
+    QLabel *m_caProblem = nullptr; // why the CA file can't be used, hidden when it can
     QPushButton *m_ok = nullptr;
 };
 
