@@ -1,10 +1,8 @@
 #include "sandboxprocess.h"
 
 #include "bwrapcommand_p.h"
-#include "childsetup_p.h"
-#include "outcome_p.h"
-#include "procstats_p.h"
 #include "sandboxlog_p.h"
+#include "sandboxprocess_p.h"
 #include "seccompfilter_p.h"
 
 #include <QElapsedTimer>
@@ -32,34 +30,8 @@ namespace coderoom::sandbox {
 
 namespace {
 
-constexpr int pollIntervalMs = 50;
 constexpr int killGraceMs = 200;
 constexpr int namespaceExitTimeoutMs = 3000;
-constexpr qsizetype maxControlLine = 1024 * 1024;
-constexpr qsizetype maxPendingInput = 16 * 1024 * 1024; // stdin/control bytes not yet taken
-
-// Writes without letting a closed reader raise SIGPIPE in the server: the signal is blocked in
-// this thread for the call and a pending one is consumed.
-ssize_t writeNoSigpipe(int fd, const char *data, size_t size)
-{
-    sigset_t pipeSet;
-    sigset_t old;
-    sigemptyset(&pipeSet);
-    sigaddset(&pipeSet, SIGPIPE);
-    ::pthread_sigmask(SIG_BLOCK, &pipeSet, &old);
-    ssize_t n;
-    do {
-        n = ::write(fd, data, size);
-    } while (n < 0 && errno == EINTR);
-    const int error = errno;
-    if (n < 0 && error == EPIPE) {
-        const timespec zero{};
-        ::sigtimedwait(&pipeSet, nullptr, &zero);
-    }
-    ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
-    errno = error;
-    return n;
-}
 
 // glibc 2.36's <sys/pidfd.h> lacks extern "C" guards, so C++ cannot link its wrappers.
 int pidfdOpen(pid_t pid)
@@ -94,90 +66,7 @@ int memfdWith(const char *name, const QByteArray &content)
     return fd;
 }
 
-void closeFd(int &fd)
-{
-    if (fd >= 0)
-        ::close(fd);
-    fd = -1;
-}
-
 } // namespace
-
-class SandboxProcessPrivate
-{
-public:
-    explicit SandboxProcessPrivate(SandboxProcess *owner)
-        : q(owner)
-    {}
-    ~SandboxProcessPrivate();
-
-    bool prepare(QString *error);
-    void closeChildEnds();
-    void closeAll();
-    void onStatusReadable();
-    void handleStatusLine(const QByteArray &line);
-    void onStdout();
-    void drainOutput();
-    void onStderr();
-    void deliver(Stream stream, QByteArray data);
-    void onControlReadable();
-    void flushStdin();
-    void flushControl();
-    void poll();
-    void applySample(const JobSample &sample);
-    void beginKill(Outcome reason);
-    void killNamespace();
-    void onFinished(int exitCode, QProcess::ExitStatus status);
-    void emitDone();
-    void finishFailed(const QString &message);
-    Result classify(int exitCode, QProcess::ExitStatus status) const;
-
-    SandboxProcess *const q;
-    QProcess m_process;
-    Spec m_spec;
-    SandboxProcess::State m_state = SandboxProcess::State::NotStarted;
-    ChildSetup m_child;
-
-    // Descriptors: ours (kept) and the child's ends (closed once bwrap runs).
-    int m_stdinWrite = -1;
-    int m_controlToDriver = -1;   // we write, the driver reads fd 3
-    int m_controlFromDriver = -1; // the driver writes fd 4, we read
-    int m_statusRead = -1;
-    QList<int> m_childEnds;
-    QByteArray m_stdinPipeLink;
-
-    QSocketNotifier *m_stdinNotifier = nullptr;
-    QSocketNotifier *m_controlNotifier = nullptr;
-    QSocketNotifier *m_statusNotifier = nullptr;
-
-    QByteArray m_stdinBuffer;
-    bool m_stdinCloseRequested = false;
-    QByteArray m_statusBuffer;
-    QByteArray m_controlBuffer;    // from the driver, up to the next '\n'
-    QByteArray m_controlOutBuffer; // to the driver, not yet taken by the pipe
-    QSocketNotifier *m_controlOutNotifier = nullptr;
-
-    pid_t m_initPid = 0; // host pid of the namespace's pid 1 (bwrap's init)
-    int m_initPidfd = -1;
-    QByteArray m_namespaceLink;
-    std::optional<int> m_reportedExitCode;
-
-    QElapsedTimer m_clock;
-    QTimer m_wallTimer;
-    QTimer m_pollTimer;
-    QTimer m_graceTimer;
-    std::optional<Outcome> m_killReason;
-    bool m_inputWantedSent = false;
-
-    qint64 m_outputBytes = 0;
-    qint64 m_cpuMs = 0;
-    qint64 m_memoryKb = 0;
-    StderrEvidence m_stderr;
-    bool m_doneQueued = false;
-    bool m_finishing = false; // bwrap has exited; waiting for the namespace to be gone
-    QSocketNotifier *m_initExitNotifier = nullptr;
-    Result m_result;
-};
 
 SandboxProcessPrivate::~SandboxProcessPrivate()
 {
@@ -429,82 +318,6 @@ void SandboxProcessPrivate::deliver(Stream stream, QByteArray data)
         beginKill(Outcome::OutputLimit);
 }
 
-void SandboxProcessPrivate::onControlReadable()
-{
-    char buffer[4096];
-    for (;;) {
-        const ssize_t n = ::read(m_controlFromDriver, buffer, sizeof buffer);
-        if (n > 0) {
-            m_controlBuffer.append(buffer, n);
-            if (m_controlBuffer.size() > maxControlLine && !m_controlBuffer.contains('\n')) {
-                qCWarning(lcSandbox) << "control line too long; stopping the job";
-                m_controlBuffer.clear();
-                beginKill(Outcome::OutputLimit);
-                return;
-            }
-            continue;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n == 0 && m_controlNotifier)
-            m_controlNotifier->setEnabled(false);
-        break;
-    }
-    // A driver writes a cell's output before its result line (docs/drivers.md), but our output
-    // pipes are read by separate notifiers: drain them first, so output() for a cell always
-    // comes before the control line that ends it.
-    if (m_controlBuffer.contains('\n'))
-        drainOutput();
-    qsizetype newline;
-    while ((newline = m_controlBuffer.indexOf('\n')) >= 0) {
-        const QByteArray line = m_controlBuffer.left(newline);
-        m_controlBuffer.remove(0, newline + 1);
-        emit q->controlLine(line);
-    }
-}
-
-void SandboxProcessPrivate::flushStdin()
-{
-    while (!m_stdinBuffer.isEmpty() && m_stdinWrite >= 0) {
-        const ssize_t n = writeNoSigpipe(m_stdinWrite, m_stdinBuffer.constData(),
-                                         static_cast<size_t>(m_stdinBuffer.size()));
-        if (n > 0) {
-            m_stdinBuffer.remove(0, n);
-            continue;
-        }
-        if (n < 0 && errno == EAGAIN)
-            break;
-        // EPIPE: the program closed its stdin or is gone; what it did not read is dropped.
-        m_stdinBuffer.clear();
-        m_stdinCloseRequested = true;
-        break;
-    }
-    if (m_stdinNotifier)
-        m_stdinNotifier->setEnabled(!m_stdinBuffer.isEmpty());
-    if (m_stdinBuffer.isEmpty() && m_stdinCloseRequested) {
-        delete m_stdinNotifier;
-        m_stdinNotifier = nullptr;
-        closeFd(m_stdinWrite);
-    }
-}
-
-void SandboxProcessPrivate::flushControl()
-{
-    while (!m_controlOutBuffer.isEmpty() && m_controlToDriver >= 0) {
-        const ssize_t n = writeNoSigpipe(m_controlToDriver, m_controlOutBuffer.constData(),
-                                         static_cast<size_t>(m_controlOutBuffer.size()));
-        if (n > 0) {
-            m_controlOutBuffer.remove(0, n);
-            continue;
-        }
-        if (n < 0 && errno != EAGAIN)
-            m_controlOutBuffer.clear(); // the driver closed fd 3 or is gone
-        break;
-    }
-    if (m_controlOutNotifier)
-        m_controlOutNotifier->setEnabled(!m_controlOutBuffer.isEmpty());
-}
-
 void SandboxProcessPrivate::poll()
 {
     if (m_state != SandboxProcess::State::Running || m_namespaceLink.isEmpty())
@@ -526,7 +339,8 @@ void SandboxProcessPrivate::applySample(const JobSample &sample)
     int pending = 0;
     if (m_stdinWrite >= 0)
         ::ioctl(m_stdinWrite, FIONREAD, &pending);
-    const bool wanting = sample.readingStdin && pending == 0 && m_stdinBuffer.isEmpty();
+    // Before arm() a pre-started process waits on its control channel, never for the user.
+    const bool wanting = m_armed && sample.readingStdin && pending == 0 && m_stdinBuffer.isEmpty();
     if (wanting && !m_inputWantedSent && !m_killReason) {
         m_inputWantedSent = true;
         emit q->inputWanted();
@@ -699,7 +513,10 @@ void SandboxProcess::start(const Spec &spec)
     // (control channel) lives as long as its session and reports input waits itself: sampling
     // it every 50 ms made hundreds of idle sessions cost O(n^2) (docs/benchmarks.md). Its CPU
     // and memory stay bounded by rlimits in between.
-    d->m_pollTimer.setInterval(spec.controlChannel ? 2000 : pollIntervalMs);
+    // A pre-started process waiting for arm() is idle the same way until it gets its job.
+    d->m_armed = !spec.armLater;
+    d->m_pollTimer.setInterval(spec.controlChannel || !d->m_armed ? idlePollIntervalMs
+                                                                  : pollIntervalMs);
     d->m_clock.start();
     d->m_state = State::Starting;
     QString error;
@@ -732,50 +549,13 @@ void SandboxProcess::start(const Spec &spec)
     if (d->m_doneQueued)
         return;
     d->m_process.closeWriteChannel(); // QProcess's own stdin pipe is unused (fd 0 is ours)
-    d->m_wallTimer.start(static_cast<int>(std::clamp<qint64>(spec.limits.wallMs, 1, INT_MAX)));
-    if (spec.stdinData) {
-        d->m_stdinBuffer = *spec.stdinData;
-        d->m_stdinCloseRequested = true;
-        d->flushStdin();
-    }
+    if (d->m_armed)
+        d->beginJob();
 }
 
 SandboxProcess::State SandboxProcess::state() const
 {
     return d->m_state;
-}
-
-void SandboxProcess::writeStdin(const QByteArray &data)
-{
-    if (d->m_stdinWrite < 0 || d->m_stdinCloseRequested || d->m_state == State::Finished)
-        return;
-    if (d->m_stdinBuffer.size() + data.size() > maxPendingInput) {
-        qCWarning(lcSandbox) << "the program does not read its stdin; input dropped";
-        return;
-    }
-    d->m_stdinBuffer += data;
-    d->m_inputWantedSent = false;
-    d->flushStdin();
-}
-
-void SandboxProcess::closeStdin()
-{
-    if (d->m_stdinWrite < 0)
-        return;
-    d->m_stdinCloseRequested = true;
-    d->flushStdin();
-}
-
-void SandboxProcess::writeControl(const QByteArray &line)
-{
-    if (d->m_controlToDriver < 0 || d->m_state == State::Finished || d->m_finishing)
-        return;
-    if (d->m_controlOutBuffer.size() + line.size() > maxPendingInput) {
-        qCWarning(lcSandbox) << "the driver does not read its control channel; line dropped";
-        return;
-    }
-    d->m_controlOutBuffer += line + '\n';
-    d->flushControl();
 }
 
 void SandboxProcess::interrupt()
@@ -791,14 +571,6 @@ void SandboxProcess::interrupt()
 void SandboxProcess::stop()
 {
     d->beginKill(Outcome::Stopped);
-}
-
-qint64 SandboxProcess::pendingStdinBytes() const
-{
-    int queued = 0;
-    if (d->m_stdinWrite >= 0)
-        ::ioctl(d->m_stdinWrite, FIONREAD, &queued);
-    return d->m_stdinBuffer.size() + queued;
 }
 
 } // namespace coderoom::sandbox

@@ -15,23 +15,45 @@
 //   started() fires once on Starting -> Running; output() and inputWanted() only while Running.
 //   stop() in Starting or Running kills the whole PID namespace (terminate, short grace, kill)
 //   and ends in done() with Outcome::Stopped (or the limit outcome that was hit first).
+//
+// Pre-start (Spec::armLater): Starting and Running are each split in two by arm():
+//   Starting/Running (waiting) --arm(Arming)--> Starting/Running (armed) --> Finished
+//   While waiting: no wall clock, no stdin written, no inputWanted(), sampled every 2 s (CPU
+//   and memory limits still apply). arm() starts the wall clock (Result::wallMs counts from
+//   it), writes Arming::stdinData, samples every 50 ms. A process that dies while waiting ends
+//   in done() as usual. Without armLater a process is armed from start().
 namespace coderoom::sandbox {
 
 class SandboxProcessPrivate;
 
-enum class Stream { Stdout, Stderr };
+enum class Stream
+{
+    Stdout,
+    Stderr
+};
 
 class SandboxProcess final : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { NotStarted, Starting, Running, Finished };
+    enum class State
+    {
+        NotStarted,
+        Starting,
+        Running,
+        Finished
+    };
 
     explicit SandboxProcess(QObject *parent = nullptr);
     ~SandboxProcess() override; // kills a still-running job; never leaves a process behind
 
     void start(const Spec &spec);
     State state() const;
+
+    // Hands a pre-started (Spec::armLater) process its job; false when it was not waiting
+    // (not armLater, already armed, finished or being stopped).
+    bool arm(const Arming &arming);
+    bool isArmed() const;
 
     void writeStdin(const QByteArray &data);
     void closeStdin();
@@ -57,13 +79,13 @@ private:
 // rlimits, which from a cgroup, whether seccomp is on, and why anything is missing.
 struct Capabilities
 {
-    bool usable = false;    // bwrap found and a trivial sandbox ran
+    bool usable = false; // bwrap found and a trivial sandbox ran
     QString bwrapPath;
     QString bwrapVersion;
     bool seccomp = false;
-    bool cgroup = false;    // a delegated cgroup v2 subtree is in use
+    bool cgroup = false;          // a delegated cgroup v2 subtree is in use
     bool dropsPrivileges = false; // running as root: jobs run as an unprivileged uid
-    QString problem;        // why not usable
+    QString problem;              // why not usable
     QStringList enforcement; // e.g. "memory: RLIMIT_AS", "processes: RLIMIT_NPROC in sandbox uid"
 };
 

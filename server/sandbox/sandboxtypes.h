@@ -52,6 +52,19 @@ struct Spec
     std::optional<QByteArray> stdinData;
     // A control channel for REPL drivers: two pipes, the driver reads fd 3 and writes fd 4.
     bool controlChannel = false;
+    // Pre-start: the process starts now but its job comes later through arm(). Until then no
+    // wall clock runs, stdinData is not written and it is sampled only every 2 s. The CPU it
+    // uses while starting up (an interpreter's start-up) counts toward RLIMIT_CPU.
+    bool armLater = false;
+};
+
+// What arm() hands a pre-started process. Only limits enforced from outside the sandbox can
+// still change; the rlimits (memory, CPU, files, processes) were fixed when it started.
+struct Arming
+{
+    qint64 wallMs = 10000;               // counted from arm()
+    qint64 outputBytes = 1024 * 1024;    // stdout + stderr, including anything before arm()
+    std::optional<QByteArray> stdinData; // as Spec::stdinData: given = written, then EOF
 };
 
 // How a sandboxed process ended. One value, not an (exitStatus, exitCode, error) triple.
