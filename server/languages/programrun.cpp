@@ -7,6 +7,9 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QPointer>
 #include <QRegularExpression>
 #include <QSet>
@@ -29,6 +32,9 @@ namespace {
 constexpr qsizetype MaxFileNameLength = 128;
 constexpr qsizetype MaxReplayedCompileOutput = 64 * 1024;
 constexpr int MaxOutputFiles = 1000;
+// Larger programs go the cold path: the launcher holds the job line in memory (base64) under
+// the same RLIMIT_AS as the program.
+constexpr qint64 MaxPrestartFileBytes = 4 * 1024 * 1024;
 
 qint64 lowered(qint64 base, const std::optional<qint64> &requested)
 {
@@ -104,6 +110,22 @@ QString scratchRoot(const QString &configured, QString *why)
     return root;
 }
 
+// The one line resources/drivers/python_launcher.py reads on fd 3.
+QByteArray launcherJob(const QList<ProgramFile> &files, const QString &main,
+                       const QStringList &args)
+{
+    QJsonArray list;
+    for (const ProgramFile &file : files) {
+        list.append(
+            QJsonObject{{QStringLiteral("name"), file.name},
+                        {QStringLiteral("content"), QString::fromLatin1(file.content.toBase64())}});
+    }
+    const QJsonObject job{{QStringLiteral("files"), list},
+                          {QStringLiteral("main"), main},
+                          {QStringLiteral("args"), QJsonArray::fromStringList(args)}};
+    return QJsonDocument(job).toJson(QJsonDocument::Compact);
+}
+
 QString describeFailure(const sandbox::Result &result, const QString &what)
 {
     switch (result.outcome) {
@@ -149,6 +171,8 @@ public:
     void compileFinished(const sandbox::Result &result);
     std::optional<QList<CachedFile>> collectOutputs(QString *why);
     void startRun();
+    bool startPrestarted(const sandbox::Spec &spec);
+    void connectRun();
     void runFinished(const sandbox::Result &result);
     void finish();
     void finishStopped(const QString &message);
@@ -461,6 +485,8 @@ void ProgramRunPrivate::startRun()
     spec.limits.memoryMb = programMemoryMb() + language.memoryOverheadMb;
     spec.stdinData = request.stdinData;
 
+    if (startPrestarted(spec))
+        return;
     process = std::make_unique<sandbox::SandboxProcess>();
     QObject::connect(process.get(), &sandbox::SandboxProcess::started, q, [this] {
         runStarted = true;
@@ -470,6 +496,53 @@ void ProgramRunPrivate::startRun()
             process->closeStdin();
         emit q->started();
     });
+    connectRun();
+    qCDebug(lcLanguages).noquote() << "run:" << spec.command.join(QLatin1Char(' '));
+    process->start(spec);
+}
+
+bool ProgramRunPrivate::startPrestarted(const sandbox::Spec &spec)
+{
+    PrestartPool *pool = options.prestart.data();
+    if (!pool)
+        return false;
+    qint64 bytes = 0;
+    for (const ProgramFile &file : std::as_const(request.files))
+        bytes += file.content.size();
+    if (bytes > MaxPrestartFileBytes || !compiledFiles.isEmpty() ||
+        !pool->fits(language, spec.limits)) {
+        pool->noteCold();
+        return false;
+    }
+    process = pool->take();
+    if (!process) {
+        pool->noteCold();
+        return false;
+    }
+    connectRun();
+    process->writeControl(launcherJob(request.files, mainFile, request.args));
+    sandbox::Arming arming;
+    arming.wallMs = spec.limits.wallMs;
+    arming.outputBytes = spec.limits.outputBytes;
+    arming.stdinData = spec.stdinData;
+    if (!process->arm(arming)) { // it was dying when taken: the cold path instead
+        process->disconnect(q);
+        process.release()->deleteLater();
+        return false;
+    }
+    qCDebug(lcLanguages) << "run: pre-started sandbox";
+    result.prestarted = true;
+    runStarted = true;
+    if (!pendingStdin.isEmpty())
+        process->writeStdin(std::exchange(pendingStdin, {}));
+    if (pendingClose)
+        process->closeStdin();
+    emit q->started();
+    return true;
+}
+
+void ProgramRunPrivate::connectRun()
+{
     QObject::connect(process.get(), &sandbox::SandboxProcess::output, q,
                      [this](sandbox::Stream stream, const QByteArray &data) {
                          emit q->output(stream == sandbox::Stream::Stdout ? ProgramStream::Stdout
@@ -480,8 +553,6 @@ void ProgramRunPrivate::startRun()
                      [this] { emit q->inputWanted(); });
     QObject::connect(process.get(), &sandbox::SandboxProcess::done, q,
                      [this](const sandbox::Result &r) { runFinished(r); });
-    qCDebug(lcLanguages).noquote() << "run:" << spec.command.join(QLatin1Char(' '));
-    process->start(spec);
 }
 
 void ProgramRunPrivate::runFinished(const sandbox::Result &runResult)

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "languageregistry.h"
+#include "prestartpool.h"
 #include "sandboxtypes.h"
 
 #include <QByteArray>
 #include <QObject>
+#include <QPointer>
 
 #include <memory>
 #include <optional>
@@ -23,6 +25,8 @@
 //   Compiling --ok--> Running                                   started()
 //   Running: output(Stdout|Stderr, ...), inputWanted()
 //   Running --program ended--> Finished                         done(result)
+// A run step that gets a pre-started sandbox (ProgramRunOptions::prestart) hands it the files
+// and arms it instead of starting one: started() then fires from within the Running entry.
 //   stop() in Validating/Compiling/Running --> Finished         done(run.outcome = Stopped)
 // Exactly one done(), always from the event loop (never from inside start()), also for a bad
 // request. stdin written before the run step starts is buffered and delivered when it starts.
@@ -74,6 +78,10 @@ struct ProgramRunOptions
     // sandbox's uid (65534 when the server is root), so not under a 0700 data dir. Empty:
     // <tmp>/coderoom-out-<uid>, created 0711 and checked to be ours and not a symlink.
     QString scratchDir;
+    // Pre-started sandboxes (not owned). A run uses one when the pool fits it (same language
+    // setup and rlimits, files within maxPrestartFileBytes); otherwise it starts its own. Every
+    // run step is counted in the pool's stats either way.
+    QPointer<PrestartPool> prestart;
 };
 
 struct ProgramResult
@@ -85,6 +93,7 @@ struct ProgramResult
     sandbox::Result compile;     // valid when compiled
     sandbox::Result run;         // the run step; Stopped when stop() came before it
     qint64 compileMs = 0;        // wall time of the compile step (0 on a cache hit)
+    bool prestarted = false;     // the run step used a pre-started sandbox
     QString message;             // plain words for anything but a clean run
 };
 
