@@ -55,6 +55,7 @@ void Interpreter::eval(qint64 seq, const QString &code, bool silent, const QStri
     }
     if (m_state == State::Ready)
         m_state = State::Busy;
+    ++m_outstanding;
     m_activity.restart();
     send(message);
 }
@@ -111,7 +112,8 @@ void Interpreter::onControlLine(const QByteArray &line)
         if (o.contains(QStringLiteral("value")))
             r.value = o.value(QStringLiteral("value")).toString();
         r.message = o.value(QStringLiteral("message")).toString();
-        if (m_state == State::Busy)
+        m_outstanding = std::max(0, m_outstanding - 1);
+        if (m_state == State::Busy && m_outstanding == 0)
             m_state = State::Ready;
         emit evalFinished(r);
     } else if (op == QLatin1String("input_wait")) {

@@ -11,7 +11,7 @@
 // One live REPL driver in its sandbox, spoken to over the control channel (docs/drivers.md).
 // Knows the driver protocol, nothing of sessions, history or clients.
 //
-// States: Starting --(driver says "ready")--> Ready --eval()--> Busy --(result)--> Ready
+// States: Starting --(driver says "ready")--> Ready --eval()--> Busy --(last result)--> Ready
 //         any state --(process ended)--> Dead: died() once. stop() also ends in Dead.
 // Output the driver writes while Busy belongs to the running eval; the driver writes a cell's
 // output before its result line, and the sandbox drains the output pipes before it hands over
@@ -73,6 +73,7 @@ private:
     QString m_language;
     sandbox::SandboxProcess *m_process = nullptr;
     State m_state = State::Starting;
+    int m_outstanding = 0; // evals sent and not answered (replay sends several at once)
     QElapsedTimer m_sinceStart;
     QElapsedTimer m_activity;
 };

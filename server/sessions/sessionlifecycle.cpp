@@ -150,6 +150,7 @@ void SessionManager::bind(Live *target, Interpreter *interp)
                 s->steps.append({h.seq, h.code, h.status, inputs.value(h.seq)});
         }
         s->stepIndex = 0;
+        s->sentIndex = 0;
         replayNext(s);
     };
     connect(interp, &Interpreter::output, this,
@@ -183,6 +184,14 @@ void SessionManager::bind(Live *target, Interpreter *interp)
                                                "The session holds what ran before it.")
                                     .arg(step.seq)
                                     .arg(step.status, r.status);
+                if (s->sentIndex > s->stepIndex + 1) {
+                    // Later cells already wait in the driver's pipe and would run past the
+                    // divergence: rebuild once more, up to the cell before it.
+                    s->stepLimit = s->stepIndex;
+                    s->redoReplay = true;
+                    s->interp->stop();
+                    return;
+                }
                 finishRestore(s, s->divergedAt, s->divergence);
                 return;
             }
@@ -238,9 +247,24 @@ void SessionManager::replayNext(Live *target)
         finishRestore(target, target->divergedAt, target->divergence);
         return;
     }
-    const ReplayStep &step = target->steps[target->stepIndex];
-    target->interp->eval(step.seq, step.code, true, step.inputs);
-    // A replayed cell gets the same time as a live one; one that hangs now is cut off.
+    // Pipelined: a driver runs cells in order and reads the next one only after answering the
+    // current one (docs/drivers.md, ordering rule 1), so the next cells can wait in its control
+    // pipe instead of costing one event-loop round trip each. A window keeps the pipe short.
+    target->sentIndex = std::max(target->sentIndex, target->stepIndex);
+    qint64 inFlightBytes = 0;
+    for (int i = target->stepIndex; i < target->sentIndex; ++i)
+        inFlightBytes += target->steps.at(i).code.size();
+    while (target->sentIndex < end && target->sentIndex - target->stepIndex < replayWindowCells) {
+        const ReplayStep &step = target->steps.at(target->sentIndex);
+        if (target->sentIndex > target->stepIndex &&
+            inFlightBytes + step.code.size() > replayWindowChars)
+            break;
+        target->interp->eval(step.seq, step.code, true, step.inputs);
+        inFlightBytes += step.code.size();
+        ++target->sentIndex;
+    }
+    // The oldest unanswered cell is the one running: it gets the time a live cell gets, and one
+    // that hangs now is cut off.
     if (!target->deadline) {
         target->deadline = new QTimer(this);
         target->deadline->setSingleShot(true);
@@ -260,6 +284,7 @@ void SessionManager::finishRestore(Live *s, std::optional<qint64> divergedAt,
     if (s->deadline)
         s->deadline->stop();
     const qint64 replayed = s->stepIndex;
+    s->steps = {}; // a hibernated session should cost a few strings, not its history
     s->phase = Phase::Idle;
     s->lastUsedMs = m_clock.elapsed();
     if (s->announce) {
@@ -320,6 +345,11 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
         s->interp = nullptr;
     }
     s->phase = Phase::Hibernated;
+    if (was == Phase::Restoring && std::exchange(s->redoReplay, false)) {
+        bring(
+            s, s->reason, [] {}, /*retry=*/true); // stopped on purpose after a divergence
+        return;
+    }
     if (was == Phase::Restoring) {
         // The interpreter died during the replay. Killed from outside, or did the cell being
         // replayed take it down? Replay everything once more; only if it dies again is that

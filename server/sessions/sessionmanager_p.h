@@ -9,6 +9,10 @@ Q_DECLARE_LOGGING_CATEGORY(lcSessions)
 
 namespace coderoom::sessions {
 
+// Replay window: cells sent ahead of the one running, and their size in characters.
+inline constexpr int replayWindowCells = 64;
+inline constexpr qsizetype replayWindowChars = 1024 * 1024;
+
 // What the manager keeps per session it has seen this run. A hibernated one is a few strings.
 struct SessionManager::Live
 {
@@ -34,8 +38,10 @@ struct SessionManager::Live
     protocol::RestoreReason reason = protocol::RestoreReason::Restart;
     bool announce = false; // emit restored() at the end (not for a brand-new session)
     QList<ReplayStep> steps;
-    int stepIndex = 0;
-    int stepLimit = -1; // after a crash during replay: replay only the cells before it
+    int stepIndex = 0;       // the oldest cell whose result has not come
+    int sentIndex = 0;       // the next cell to send (replay is pipelined)
+    bool redoReplay = false; // stopped on purpose: later cells ran past a divergence
+    int stepLimit = -1;      // after a crash during replay: replay only the cells before it
     int replayAttempts = 0;
     std::optional<qint64> divergedAt;
     QString divergence;

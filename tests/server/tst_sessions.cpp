@@ -29,6 +29,7 @@ private slots:
     void interruptStopsAnInfiniteLoopAndKeepsTheSession();
     void interruptStopsAPendingInputAndKeepsTheSession();
     void killedInterpreterIsRebuiltWithItsVariables();
+    void aReplayThatDivergesStopsBeforeTheCellAndSaysWhich();
     void fiveSessionsUnderACapOfTwoKeepTheirState();
     void killedServerResumesSessionsWithVariablesAndInputs();
 
@@ -243,6 +244,64 @@ void TestSessions::killedInterpreterIsRebuiltWithItsVariables()
     QCOMPARE(restored.value("reason").toString(), QString("crash"));
     QCOMPARE(restored.value("replayed").toInt(), 2);
     QCOMPARE(m_client.evalToResult(session, "total").value("value").toString(), QString("42"));
+}
+
+// Replay is pipelined: the cells after a diverging one already wait in the driver's pipe. The
+// session must still end up holding exactly what ran before the divergence.
+void TestSessions::aReplayThatDivergesStopsBeforeTheCellAndSaysWhich()
+{
+    const QString session = openPython(m_client);
+    const QString flag = "/tmp/flag-" + QString::number(QCoreApplication::applicationPid());
+    QCOMPARE(m_client.evalToResult(session, "before = 1").value("status").toString(),
+             QString("ok"));
+    // Interrupted cells are not replayed: the file it leaves is gone after a rebuild.
+    const QString request = m_client.eval(
+        session, QStringLiteral("open('%1', 'w').write('x')\nwhile True:\n    pass\n").arg(flag));
+    QVERIFY(!m_client.waitFor("started", request).isEmpty());
+    m_client.send({{"type", "interrupt"}, {"request", request}});
+    QCOMPARE(m_client.waitFor("result", request, 10000).value("status").toString(),
+             QString("error"));
+    QCOMPARE(m_client.evalToResult(session, QStringLiteral("data = open('%1').read()").arg(flag))
+                 .value("status")
+                 .toString(),
+             QString("ok"));
+    for (const char *cell : {"after = 3", "after += 1", "after += 1"})
+        QCOMPARE(
+            m_client.evalToResult(session, QString::fromLatin1(cell)).value("status").toString(),
+            QString("ok"));
+    const QByteArray tag = "dvg" + QByteArray::number(QCoreApplication::applicationPid() % 100000);
+    QCOMPARE(m_client
+                 .evalToResult(session, QStringLiteral("open('/proc/self/comm', 'w').write('%1')")
+                                            .arg(QString::fromLatin1(tag)))
+                 .value("status")
+                 .toString(),
+             QString("ok"));
+
+    m_client.send({{"type", "history"}, {"id", "hist-dvg"}, {"session", session}});
+    const QJsonObject history = m_client.waitFor("history");
+    qint64 dataSeq = -1;
+    for (const QJsonValue &entry : history.value("entries").toArray()) {
+        if (entry.toObject().value("code").toString().startsWith("data = "))
+            dataSeq = entry.toObject().value("seq").toInteger();
+    }
+    QVERIFY2(dataSeq > 0, QJsonDocument(history).toJson().constData());
+
+    const QList<qint64> pids = processesNamed(tag);
+    QCOMPARE(pids.size(), 1);
+    ::kill(pid_t(pids.first()), SIGKILL);
+    const QJsonObject restored = m_client.waitFor("session.restored", {}, 30000);
+    QCOMPARE(restored.value("session").toString(), session);
+    QCOMPARE(restored.value("diverged_at").toInteger(), dataSeq);
+    QVERIFY(!restored.value("message").toString().isEmpty());
+    QCOMPARE(restored.value("replayed").toInt(), 1); // `before = 1` only
+    QCOMPARE(m_client.evalToResult(session, "before").value("value").toString(), QString("1"));
+    // Neither the diverging cell nor the ones queued after it left anything behind.
+    for (const char *name : {"data", "after"}) {
+        const QJsonObject r = m_client.evalToResult(session, QString::fromLatin1(name));
+        QCOMPARE(r.value("status").toString(), QString("error"));
+        QVERIFY2(r.value("message").toString().contains("NameError"),
+                 QJsonDocument(r).toJson().constData());
+    }
 }
 
 void TestSessions::fiveSessionsUnderACapOfTwoKeepTheirState()
