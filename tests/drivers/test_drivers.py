@@ -595,9 +595,11 @@ JAVA_STOPPABLE = [
     ("a long Thread.sleep", "System.out.println(\"spin-c\");\nThread.sleep(100000);",
      "spin-c"),
     ("a pending System.in read", "new java.util.Scanner(System.in).nextLine()", None),
-    ("code that swallows the stop", "System.out.println(\"spin-d\");\n"
-     "while (true) { try { while (true) {} } catch (Throwable t) { } }", "spin-d"),
 ]
+# Not in the table: a busy loop inside `try { } catch (Throwable t) { }` in another loop. Each
+# ThreadDeath lands in the inner loop and is swallowed; the driver's repeated stops end it only
+# when one lands outside the try, which took from 0.3 s to minutes. The server's interrupt grace
+# (kill, rebuild by replay) is the answer to that, as for Python's `except BaseException`.
 INTERRUPT_BOUND = 2.0
 
 
