@@ -5,6 +5,7 @@
 #include "corerunservice.h"
 #include "frontdoor.h"
 #include "languageregistry.h"
+#include "prestartpool.h"
 #include "restapi.h"
 #include "sandboxprocess.h"
 #include "scheduler.h"
@@ -130,6 +131,10 @@ bool ServerCore::start(QString *error)
         else
             qCWarning(lcCore).noquote() << "language" << l.id << "unavailable:" << l.problem;
     }
+    languages::PrestartOptions prestart;
+    prestart.size = m_config.prestart < 0 ? m_config.scheduler.workers : m_config.prestart;
+    if (const languages::Language *python = m_languages->find(QStringLiteral("python")))
+        m_prestart = new languages::PrestartPool(*python, m_resourcesDir, prestart, this);
 
     m_store = std::make_unique<store::Store>();
     const QString databaseFile =
@@ -381,6 +386,7 @@ std::optional<Error> ServerCore::prepareRun(const Run &m, WorkRequest::Setup &se
         program.limits.compileWallMs = m.limits.compileTimeMs;
     setup.program = program;
     setup.options.cacheDir = QDir(m_config.dataDir).filePath(QStringLiteral("cache"));
+    setup.options.prestart = m_prestart;
     setup.backlogCapBytes = m_config.clientBacklogBytes;
 
     return std::nullopt;

@@ -24,6 +24,7 @@ struct HttpResponse;
 } // namespace coderoom::transport
 namespace coderoom::languages {
 class LanguageRegistry;
+class PrestartPool;
 }
 namespace coderoom::store {
 class Store;
@@ -143,6 +144,7 @@ private:
     QHash<QString, QString> m_connectionClass; // connection id -> the user's class
     QHash<QString, QString> m_requestUser;     // request -> user, for the active-jobs quota
     sessions::SessionManager *m_sessions = nullptr;
+    languages::PrestartPool *m_prestart = nullptr; // pre-started Python batch sandboxes
     QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;
     scheduler::Scheduler *m_scheduler = nullptr;

@@ -9,6 +9,7 @@
 #include "store.h"
 
 #include "languageregistry.h"
+#include "prestartpool.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -48,6 +49,18 @@ void ServerCore::handleHttp(const HttpRequest &request,
                 "\n# HELP coderoom_replays_total Sessions rebuilt from their history.\n"
                 "# TYPE coderoom_replays_total counter\ncoderoom_replays_total " +
                 QByteArray::number(m_sessions->replayCount()) + '\n';
+        if (m_prestart) {
+            const languages::PrestartStats starts = m_prestart->stats();
+            body += "# HELP coderoom_run_starts_total Batch runs by how their sandbox started.\n"
+                    "# TYPE coderoom_run_starts_total counter\n"
+                    "coderoom_run_starts_total{start=\"prestarted\"} " +
+                    QByteArray::number(starts.served) +
+                    "\ncoderoom_run_starts_total{start=\"cold\"} " +
+                    QByteArray::number(starts.cold) +
+                    "\n# HELP coderoom_prestarted_ready Pre-started batch sandboxes waiting.\n"
+                    "# TYPE coderoom_prestarted_ready gauge\ncoderoom_prestarted_ready " +
+                    QByteArray::number(m_prestart->readyCount()) + '\n';
+        }
         HttpResponse r = HttpResponse::text(200, body);
         r.contentType = "text/plain; version=0.0.4; charset=utf-8";
         reply(r);
