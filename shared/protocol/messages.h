@@ -211,6 +211,7 @@ struct SessionClosed
 {
     QString id;
     QString session;
+    QString reason = {}; // why, when the server closed it (an administrator); empty otherwise
     bool operator==(const SessionClosed &) const = default;
 };
 

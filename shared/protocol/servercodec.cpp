@@ -68,7 +68,10 @@ struct ServerEncoder
     }
     QJsonObject operator()(const SessionClosed &m) const
     {
-        return {{QStringLiteral("session"), m.session}};
+        QJsonObject o{{QStringLiteral("session"), m.session}};
+        if (!m.reason.isEmpty())
+            o.insert(QStringLiteral("reason"), m.reason);
+        return o;
     }
     QJsonObject operator()(const SessionRestored &m) const
     {
@@ -211,7 +214,7 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
                              r.maybeInteger("history").value_or(0)};
     }
     if (type == QLatin1String("session.closed"))
-        return SessionClosed{{}, r.string("session")};
+        return SessionClosed{{}, r.string("session"), r.optionalString("reason")};
     if (type == QLatin1String("session.restored")) {
         SessionRestored m;
         m.session = r.string("session");
