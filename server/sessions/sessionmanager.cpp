@@ -347,6 +347,17 @@ int SessionManager::hibernatedCount() const
     return int(m_sessions.size()) - liveCount();
 }
 
+QList<SessionManager::Summary> SessionManager::summaries() const
+{
+    QList<Summary> out;
+    const qint64 now = m_clock.elapsed();
+    for (const Live *s : m_sessions) {
+        out.append({s->id, s->user, s->language, s->interp != nullptr,
+                    s->phase == Live::Phase::Busy, std::max<qint64>(0, now - s->lastUsedMs)});
+    }
+    return out;
+}
+
 int SessionManager::poolCount() const
 {
     int n = 0;

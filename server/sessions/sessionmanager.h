@@ -60,6 +60,18 @@ public:
     int poolCount() const;
     qint64 replayCount() const { return m_replays; }
 
+    // Every session loaded this run, for the admin view. idleMs: since its last eval or open.
+    struct Summary
+    {
+        QString id;
+        QString user;
+        QString language;
+        bool live = false; // has an interpreter (else hibernated: history only)
+        bool busy = false; // an eval is running
+        qint64 idleMs = 0;
+    };
+    QList<Summary> summaries() const;
+
     struct Live; // per-session state, opaque outside the module (sessionmanager_p.h)
 
 signals:
