@@ -15,6 +15,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+Q_LOGGING_CATEGORY(lcReload, "coderoom.server.reload")
+
 namespace {
 
 int signalPipe[2] = {-1, -1};
@@ -23,6 +25,48 @@ void onSignal(int sig)
 {
     const char c = char(sig);
     [[maybe_unused]] const ssize_t n = ::write(signalPipe[1], &c, 1);
+}
+
+void applyLogSettings(const coderoom::core::ServerConfig &config)
+{
+    coderoom::core::installLogHandler(config.logFormat);
+    QLoggingCategory::setFilterRules(config.verbose ? QString()
+                                                    : QStringLiteral("coderoom.*.debug=false"));
+}
+
+// SIGHUP: certificates are renewed in place (e.g. by certbot), then the config file and the
+// environment are read again (flags keep precedence: they are the same arguments). A file with
+// an error changes nothing; a good one changes what can change while serving, and every changed
+// key is logged with whether it took effect or waits for a restart.
+void reload(coderoom::core::ServerCore &server)
+{
+    QString tlsError;
+    if (!server.reloadTls(&tlsError))
+        qCCritical(lcReload).noquote()
+            << "TLS reload failed, the old certificate stays:" << tlsError;
+    const coderoom::config::ConfigResult loaded = coderoom::config::loadServerConfig(
+        QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment());
+    if (loaded.action != coderoom::config::ConfigAction::Serve) {
+        qCCritical(lcReload).noquote()
+            << "configuration reload REFUSED; the old configuration stays in use:";
+        for (const QString &e : loaded.errors)
+            qCCritical(lcReload).noquote() << "  " << e;
+        return;
+    }
+    const auto changes = coderoom::config::configChanges(server.config(), loaded.config);
+    server.applyConfig(loaded.config);
+    applyLogSettings(server.config());
+    if (changes.isEmpty())
+        qCInfo(lcReload) << "configuration reloaded: nothing changed";
+    for (const coderoom::config::ConfigChange &c : changes) {
+        if (c.live)
+            qCInfo(lcReload).noquote() << "configuration reloaded:" << c.key << "=" << c.after
+                                       << "(was" << c.before + QStringLiteral("): took effect");
+        else
+            qCWarning(lcReload).noquote()
+                << "configuration reloaded:" << c.key << "=" << c.after << "needs a restart;"
+                << c.before << "stays in use until then";
+    }
 }
 
 } // namespace
@@ -56,9 +100,7 @@ int main(int argc, char *argv[])
         break;
     }
     const coderoom::core::ServerConfig &config = loaded.config;
-    coderoom::core::installLogHandler(config.logFormat);
-    if (!config.verbose)
-        QLoggingCategory::setFilterRules(QStringLiteral("coderoom.*.debug=false"));
+    applyLogSettings(config);
 
     // Signals arrive on a pipe and are handled in the event loop (async-signal-safe handler).
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0) {
@@ -86,11 +128,7 @@ int main(int argc, char *argv[])
         if (::read(signalPipe[0], &c, 1) != 1)
             return;
         if (c == SIGHUP) {
-            // Certificates are renewed in place (e.g. by certbot): new connections get the new
-            // ones; a broken pair keeps the old ones in use.
-            QString reloadError;
-            if (!server.reloadTls(&reloadError))
-                std::fprintf(stderr, "coderoomd: TLS reload failed: %s\n", qPrintable(reloadError));
+            reload(server);
             return;
         }
         server.shutdown();
@@ -101,6 +139,9 @@ int main(int argc, char *argv[])
     std::fprintf(stderr, "coderoomd: token %s %s\n",
                  server.tokenCreated() ? "created in" : "read from",
                  qPrintable(server.tokenPath()));
+    std::fprintf(stderr, "coderoomd: admin token %s %s (the admin view: /admin)\n",
+                 server.adminTokenCreated() ? "created in" : "read from",
+                 qPrintable(server.adminTokenPath()));
     // Scripts and tests wait for exactly this line (docs/protocol.md, "Starting the server").
     std::fprintf(stdout, "coderoomd listening on %s\n", qPrintable(server.webSocketUrl()));
     std::fflush(stdout);

@@ -45,6 +45,11 @@ const QList<ConfigKey> &configKeys()
          "File holding the accepted token (default: <data-dir>/token, created when absent).",
          [](ServerConfig &c, const KeyValue &v) { c.tokenFile = v.text; },
          [](const ServerConfig &c) { return c.tokenFile; }},
+        {"admin_token_file", KeyKind::Path, 0, 0, "file",
+         "File holding the admin view's token (default: <data-dir>/admin-token, created when "
+         "absent).",
+         [](ServerConfig &c, const KeyValue &v) { c.adminTokenFile = v.text; },
+         [](const ServerConfig &c) { return c.adminTokenFile; }},
         {"resources_dir", KeyKind::Path, 0, 0, "dir",
          "Directory with languages.json and drivers/ (default: the installed one).",
          [](ServerConfig &c, const KeyValue &v) { c.resourcesDir = v.text; },

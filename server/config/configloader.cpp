@@ -221,6 +221,33 @@ QString ConfigResult::errorText() const
     return out;
 }
 
+QList<ConfigChange> configChanges(const core::ServerConfig &before, const core::ServerConfig &after)
+{
+    // What ServerCore::applyConfig() and main.cpp change while serving. Everything else is read
+    // once at start (the socket, the files, the session manager's pool) and needs a restart.
+    static const QStringList live{QStringLiteral("workers"),
+                                  QStringLiteral("max_queue"),
+                                  QStringLiteral("max_per_user"),
+                                  QStringLiteral("queue_ttl_ms"),
+                                  QStringLiteral("run_time_ms"),
+                                  QStringLiteral("memory_mb"),
+                                  QStringLiteral("output_bytes"),
+                                  QStringLiteral("max_code_bytes"),
+                                  QStringLiteral("shutdown_grace_ms"),
+                                  QStringLiteral("node"),
+                                  QStringLiteral("log_format"),
+                                  QStringLiteral("rest_without_token"),
+                                  QStringLiteral("verbose")};
+    QList<ConfigChange> out;
+    for (const ConfigKey &k : configKeys()) {
+        const QString was = k.show(before);
+        const QString now = k.show(after);
+        if (was != now)
+            out.append({k.key(), was, now, live.contains(k.key())});
+    }
+    return out;
+}
+
 QStringList adminSubcommands()
 {
     return {QStringLiteral("user"), QStringLiteral("token")};

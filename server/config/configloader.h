@@ -44,6 +44,19 @@ struct ConfigResult
 // arguments: argv as QCoreApplication::arguments() gives it (program name first).
 ConfigResult loadServerConfig(const QStringList &arguments, const QProcessEnvironment &env);
 
+// One key whose value differs between the running configuration and a reloaded one (SIGHUP).
+struct ConfigChange
+{
+    QString key;
+    QString before; // as --check-config shows it
+    QString after;
+    bool live = false; // takes effect while serving; false: needs a restart
+};
+// The keys whose shown value differs, in table order. Which keys are live:
+// docs/configuration.md, "Reloading (SIGHUP)".
+QList<ConfigChange> configChanges(const core::ServerConfig &before,
+                                  const core::ServerConfig &after);
+
 // The first argument words that start an admin subcommand (handled by the accounts module).
 QStringList adminSubcommands();
 

@@ -17,7 +17,8 @@ protocol::ServerLimits CoreRunService::limits() const
 std::optional<QString> CoreRunService::authenticate(const QString &token,
                                                     const QHostAddress &peer) const
 {
-    if (m_requireToken && !m_core->tokenMatches(token))
+    // Read on every request: rest_without_token may change on SIGHUP.
+    if (!m_core->restWithoutToken() && !m_core->tokenMatches(token))
         return std::nullopt;
     // REST clients have no user name: each address is its own user for fairness.
     return QStringLiteral("rest@") + peer.toString();

@@ -10,9 +10,8 @@ class ServerCore;
 class CoreRunService final : public restapi::RunService
 {
 public:
-    CoreRunService(ServerCore *core, bool requireToken)
+    explicit CoreRunService(ServerCore *core)
         : m_core(core)
-        , m_requireToken(requireToken)
     {}
 
     QList<protocol::LanguageInfo> languages() const override;
@@ -25,7 +24,6 @@ public:
 
 private:
     ServerCore *m_core;
-    bool m_requireToken;
     mutable quint64 m_next = 0;
 };
 

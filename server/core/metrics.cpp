@@ -53,6 +53,12 @@ QByteArray Metrics::render(int queued, int running, int clients, int workers) co
         out += "coderoom_results_total{language=\"" + it.key().first.toUtf8() + "\",status=\"" +
                it.key().second.toUtf8() + "\"} " + QByteArray::number(it.value()) + '\n';
     }
+    out += "# HELP coderoom_sandbox_failures_total Jobs the sandbox could not start or run, "
+           "by reason.\n# TYPE coderoom_sandbox_failures_total counter\n";
+    for (auto it = sandboxFailures.cbegin(); it != sandboxFailures.cend(); ++it) {
+        out += "coderoom_sandbox_failures_total{reason=\"" + it.key().toUtf8() + "\"} " +
+               QByteArray::number(it.value()) + '\n';
+    }
     out += waitSeconds.render("coderoom_queue_wait_seconds", "Time from acceptance to start.");
     out += runSeconds.render("coderoom_run_seconds", "Wall time of finished programs.");
     return out;

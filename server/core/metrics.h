@@ -28,6 +28,10 @@ struct Metrics
     qint64 queueTimeouts = 0;
     qint64 helloFailures = 0;
     qint64 refusedFrames = 0;
+    // reason -> count: run_failed_to_start, compile_failed_to_start. The sandbox's own
+    // failures, not the program's (a crash or a limit is the program's). Interactive sessions
+    // are not counted: the session manager does not tell a sandbox failure from a store one.
+    QHash<QString, qint64> sandboxFailures;
     Histogram waitSeconds;
     Histogram runSeconds;
 

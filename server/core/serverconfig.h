@@ -34,6 +34,9 @@ struct ServerConfig
     bool restWithoutToken = false; // REST APIs answer without a token (trusted networks only)
     LogFormat logFormat = LogFormat::Text; // logformat.h: installLogHandler()
     bool verbose = false;                  // debug messages too
+
+    // The admin view's token (/admin); empty: <dataDir>/admin-token, created 0600 when absent.
+    QString adminTokenFile;
 };
 
 } // namespace coderoom::core

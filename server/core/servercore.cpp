@@ -1,6 +1,7 @@
 #include "servercore.h"
 
 #include "accounts.h"
+#include "adminapi.h"
 #include "clientconnection.h"
 #include "corerunservice.h"
 #include "frontdoor.h"
@@ -102,6 +103,9 @@ bool ServerCore::start(QString *error)
         return false;
     m_tokenPath = token->path;
     m_tokenCreated = token->created;
+    m_admin = std::make_unique<AdminApi>(this);
+    if (!m_admin->load(m_config.adminTokenFile, m_config.dataDir, error))
+        return false;
 
     m_accounts = std::make_unique<accounts::Accounts>();
     if (!m_accounts->open(accounts::Accounts::defaultPath(m_config.dataDir), error)) {
@@ -159,9 +163,10 @@ bool ServerCore::start(QString *error)
     m_sessions->startWarmPool();
 
     m_scheduler = new scheduler::Scheduler(m_config.scheduler, this);
-    m_runService = std::make_unique<CoreRunService>(this, !m_config.restWithoutToken);
+    m_runService = std::make_unique<CoreRunService>(this);
     restapi::RestApiConfig restConfig;
-    restConfig.requireToken = !m_config.restWithoutToken;
+    // CoreRunService decides on every request, so rest_without_token can change on SIGHUP.
+    restConfig.requireToken = false;
     m_rest = std::make_unique<restapi::RestApi>(m_runService.get(), restConfig);
     connect(m_scheduler, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
     connect(m_scheduler, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
@@ -241,6 +246,7 @@ void ServerCore::onWebSocket(QWebSocket *socket)
     limits.maxFrameBytes = m_config.maxFrameBytes;
     auto *connection = new ClientConnection(socket, limits, this);
     m_connections.insert(connection->id(), connection);
+    m_connectedAt.insert(connection->id(), QDateTime::currentMSecsSinceEpoch());
     connect(connection, &ClientConnection::received, this,
             [this, connection](const ClientMessage &m) { onMessage(connection, m); });
     connect(connection, &ClientConnection::disconnected, this,
@@ -610,7 +616,9 @@ void ServerCore::handleEval(ClientConnection *c, const Eval &m)
     setup.limits.runTimeMs = m_config.limits.runTimeMs;
     setup.limits.outputBytes = m_config.limits.outputBytes;
     setup.backlogCapBytes = m_config.clientBacklogBytes;
-    setup.language.id = QStringLiteral("session");
+    // Counted in /metrics under the session's language.
+    const auto record = m_store->session(m.session, c->user());
+    setup.language.id = record ? record->language : QStringLiteral("session");
     // One lane per session: its cells run one after another, in order.
     submit({c->user(), c->id(), sinkFor(c)}, new WorkRequest(std::move(setup), sinkFor(c), this),
            m.id, m.session);
@@ -680,6 +688,11 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
     if (!r)
         return;
     ++m_metrics.results[{r->language(), toWire(status)}];
+    if (!r->sandboxFailure().isEmpty()) {
+        ++m_metrics.sandboxFailures[r->sandboxFailure()];
+        qCWarning(lcCore).noquote()
+            << "sandbox failure" << r->sandboxFailure() << "in request" << request;
+    }
     if (r->isRunning()) {
         m_metrics.runSeconds.observe(double(runMs) / 1000.0);
         m_scheduler->finish(request);
@@ -691,6 +704,7 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
 void ServerCore::onDisconnected(ClientConnection *c)
 {
     m_connections.remove(c->id());
+    m_connectedAt.remove(c->id());
     m_connectionClass.remove(c->id());
     dropOwner(c->id());
     c->deleteLater();

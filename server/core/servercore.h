@@ -33,8 +33,9 @@ namespace coderoom::restapi {
 class RestApi;
 }
 namespace coderoom::core {
+class AdminApi;
 class CoreRunService;
-}
+} // namespace coderoom::core
 namespace coderoom::accounts {
 class Accounts;
 struct Identity;
@@ -66,6 +67,11 @@ public:
     bool start(QString *error);
     void shutdown(); // SIGTERM: stop accepting, let running work finish up to the grace period
     bool reloadTls(QString *error); // SIGHUP: new certificate and key for new connections
+    // SIGHUP: takes from `config` what can change while serving (scheduler, limits, grace,
+    // node, rest_without_token, log settings); the rest stays until a restart. The caller
+    // validated `config` (server/config) and says per key which took effect.
+    void applyConfig(const ServerConfig &config);
+    const ServerConfig &config() const { return m_config; }
 
     quint16 port() const;
     QString webSocketUrl() const;
@@ -82,11 +88,16 @@ public:
     QList<protocol::LanguageInfo> languages() const;
     protocol::ServerLimits limits() const;
     bool tokenCreated() const { return m_tokenCreated; }
+    bool restWithoutToken() const { return m_config.restWithoutToken; }
+    QString adminTokenPath() const;
+    bool adminTokenCreated() const;
 
 signals:
     void stopped();
 
 private:
+    friend class AdminApi; // reads the tables below; cancels and closes like the owner would
+
     void onWebSocket(QWebSocket *socket);
     void onMessage(transport::ClientConnection *connection, const protocol::ClientMessage &message);
     void onDisconnected(transport::ClientConnection *connection);
@@ -139,6 +150,7 @@ private:
     std::unique_ptr<accounts::Accounts> m_accounts;
     std::unique_ptr<CoreRunService> m_runService;
     std::unique_ptr<restapi::RestApi> m_rest;
+    std::unique_ptr<AdminApi> m_admin;
     accounts::QuotaTracker m_quota;
     accounts::HelloLimiter m_helloLimiter;
     QHash<QString, QString> m_connectionClass; // connection id -> the user's class
@@ -151,6 +163,8 @@ private:
     QHash<QString, transport::ClientConnection *> m_connections; // by connection id
     QHash<QString, WorkRequest *> m_requests;                    // by request id
     QHash<QString, QString> m_requestOwner;                      // request -> connection id
+    // Connection id -> when it connected (ms since the epoch), for the admin view.
+    QHash<QString, qint64> m_connectedAt;
     Metrics m_metrics;
     QString m_requestPrefix;
     quint64 m_nextRequest = 0;

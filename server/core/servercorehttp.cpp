@@ -1,6 +1,7 @@
 // The HTTP side of the core: health, readiness, metrics, and the REST APIs' entry.
 #include "servercore.h"
 
+#include "adminapi.h"
 #include "frontdoor.h"
 #include "restapi.h"
 #include "sandboxprocess.h"
@@ -25,6 +26,8 @@ void ServerCore::handleHttp(const HttpRequest &request,
                             const std::function<void(const HttpResponse &)> &reply)
 {
     if (m_rest && m_rest->handle(request, reply))
+        return;
+    if (m_admin && m_admin->handle(request, reply))
         return;
     if (request.method != "GET" && request.method != "HEAD") {
         reply(HttpResponse::json(405, R"({"message":"method not allowed"})"));

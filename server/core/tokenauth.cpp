@@ -48,7 +48,7 @@ bool writeNewToken(const QString &path, const QByteArray &token, QString *error)
 } // namespace
 
 std::optional<TokenAuth::Loaded> TokenAuth::load(const QString &tokenFile, const QString &dataDir,
-                                                 QString *error)
+                                                 QString *error, const QString &defaultName)
 {
     if (!tokenFile.isEmpty()) {
         const auto token = readToken(tokenFile, error);
@@ -57,7 +57,7 @@ std::optional<TokenAuth::Loaded> TokenAuth::load(const QString &tokenFile, const
         m_token = *token;
         return Loaded{tokenFile, false};
     }
-    const QString path = QDir(dataDir).filePath(QStringLiteral("token"));
+    const QString path = QDir(dataDir).filePath(defaultName);
     if (QFileInfo::exists(path)) {
         const auto token = readToken(path, error);
         if (!token)

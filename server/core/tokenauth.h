@@ -17,9 +17,10 @@ public:
         QString path;
         bool created = false;
     };
-    // Reads the token from `tokenFile`, or from <dataDir>/token creating it (random, 0600)
-    // when tokenFile is empty and the file is absent. nullopt + *error when unusable.
-    std::optional<Loaded> load(const QString &tokenFile, const QString &dataDir, QString *error);
+    // Reads the token from `tokenFile`, or from <dataDir>/<defaultName> creating it (random,
+    // 0600) when tokenFile is empty and the file is absent. nullopt + *error when unusable.
+    std::optional<Loaded> load(const QString &tokenFile, const QString &dataDir, QString *error,
+                               const QString &defaultName = QStringLiteral("token"));
 
     // Constant-time: the time taken does not depend on how much of the token matched.
     bool matches(const QString &presented) const;

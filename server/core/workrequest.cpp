@@ -61,6 +61,7 @@ void WorkRequest::send(const ServerMessage &message)
 
 void WorkRequest::start()
 {
+    m_running.start();
     if (isEval()) {
         startEval();
         return;
@@ -171,6 +172,16 @@ void WorkRequest::onOutput(ProgramStream stream, const QByteArray &data)
 void WorkRequest::onDone(const languages::ProgramResult &programResult)
 {
     Result result = describeProgramResult(programResult, m_setup.limits);
+    // A compile step that never got going (its sandbox or its output directory) or a run step
+    // whose sandbox could not start; a bad request or a compile error is not the sandbox's.
+    const bool compileExpected = m_setup.language.compile.has_value() && !programResult.cacheHit;
+    if (programResult.compiled && programResult.compile.outcome == sandbox::Outcome::FailedToStart)
+        m_sandboxFailure = QStringLiteral("compile_failed_to_start");
+    else if (!programResult.invalidRequest && !programResult.compileFailed &&
+             programResult.run.outcome == sandbox::Outcome::FailedToStart)
+        m_sandboxFailure = compileExpected && !programResult.compiled
+                               ? QStringLiteral("compile_failed_to_start")
+                               : QStringLiteral("run_failed_to_start");
     if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
         result.message = m_stopReason;
     if (m_dropped) {

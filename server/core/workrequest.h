@@ -58,7 +58,11 @@ public:
     QString language() const { return m_setup.language.id; }
     bool isEval() const { return m_setup.sessions != nullptr; }
     bool isRunning() const { return m_run != nullptr || m_eval != nullptr; }
-    qint64 queuedMs() const { return m_queued.elapsed(); }
+    qint64 queuedMs() const { return m_queued.elapsed(); } // since it was accepted
+    qint64 runningMs() const { return m_running.isValid() ? m_running.elapsed() : 0; }
+    // Why the sandbox itself failed (could not start, internal error), for /metrics; empty when
+    // it did not (a program that crashes or hits a limit is not a sandbox failure).
+    QString sandboxFailure() const { return m_sandboxFailure; }
 
     void start();
     void finishWithoutRunning(protocol::Status status, const QString &message);
@@ -82,6 +86,8 @@ private:
     languages::ProgramRun *m_run = nullptr;
     sessions::EvalJob *m_eval = nullptr;
     QElapsedTimer m_queued;
+    QElapsedTimer m_running;
+    QString m_sandboxFailure;
     QStringDecoder m_decoders[3];
     QByteArray m_pendingInput;
     bool m_inputClosed = false;

@@ -1,0 +1,40 @@
+// The parts of the configuration that change while serving (SIGHUP), and the admin token's path.
+#include "adminapi.h"
+#include "scheduler.h"
+#include "servercore.h"
+
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcCore)
+
+namespace coderoom::core {
+
+void ServerCore::applyConfig(const ServerConfig &config)
+{
+    // Requests already accepted keep the limits they were given; new ones get these.
+    m_config.limits = config.limits;
+    m_config.scheduler = config.scheduler;
+    if (m_scheduler)
+        m_scheduler->setConfig(config.scheduler); // more workers dispatch at once; a new TTL
+                                                  // applies to waiting tickets too
+    m_config.shutdownGraceMs = config.shutdownGraceMs;
+    m_config.node = config.node;
+    m_config.restWithoutToken = config.restWithoutToken; // CoreRunService reads it per request
+    m_config.logFormat = config.logFormat;               // main.cpp installs the log handler
+    m_config.verbose = config.verbose;
+    qCInfo(lcCore) << "configuration reloaded: workers" << m_config.scheduler.workers << "max_queue"
+                   << m_config.scheduler.maxQueued << "max_per_user"
+                   << m_config.scheduler.maxPerUser;
+}
+
+QString ServerCore::adminTokenPath() const
+{
+    return m_admin ? m_admin->tokenPath() : QString();
+}
+
+bool ServerCore::adminTokenCreated() const
+{
+    return m_admin && m_admin->tokenCreated();
+}
+
+} // namespace coderoom::core
