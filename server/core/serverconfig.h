@@ -25,7 +25,7 @@ struct ServerConfig
     int shutdownGraceMs = 5000; // SIGTERM: running jobs get this long, then are stopped
     int maxInterpreters = 64;   // live REPL interpreters; idle ones past it hibernate
     int warmPool = 1;           // pre-started interpreters per REPL language
-    int prestart = -1; // pre-started Python sandboxes for batch runs; -1: one per worker
+    int prestart = -1;          // pre-started Python sandboxes for batch runs; -1: one per worker
     QString databaseFile;       // empty: <dataDir>/coderoom.db
 
     // Filled by server/config (file, CODEROOM_* environment, flags).

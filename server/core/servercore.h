@@ -156,7 +156,8 @@ private:
     QHash<QString, QString> m_connectionClass; // connection id -> the user's class
     QHash<QString, QString> m_requestUser;     // request -> user, for the active-jobs quota
     sessions::SessionManager *m_sessions = nullptr;
-    languages::PrestartPool *m_prestart = nullptr; // pre-started Python batch sandboxes
+    // Pre-started Python sandboxes for batch runs.
+    languages::PrestartPool *m_prestart = nullptr;
     QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;
     scheduler::Scheduler *m_scheduler = nullptr;
