@@ -214,34 +214,18 @@ int outcomeFor(const protocol::Result &result)
 
 Reply runReply(const QString &runId, const CollectedRun &run)
 {
-    if (run.error) {
-        int status = 400;
-        switch (run.error->code) {
-        case protocol::ErrorCode::Unauthorized:
-            status = 401;
-            break;
-        case protocol::ErrorCode::InternalError:
-            status = 500;
-            break;
-        case protocol::ErrorCode::ShuttingDown:
-        case protocol::ErrorCode::RateLimited:
-        case protocol::ErrorCode::QuotaExceeded: {
-            // Jobe answers every kind of "too busy" as an overload result, and CodeRunner
-            // tells the student to retry.
-            const QJsonObject body{{QStringLiteral("run_id"), runId},
-                                   {QStringLiteral("outcome"), int(ServerOverload)},
-                                   {QStringLiteral("cmpinfo"), QString()},
-                                   {QStringLiteral("stdout"), QString()},
-                                   {QStringLiteral("stderr"), run.error->message}};
-            return {200, QJsonDocument(body).toJson(QJsonDocument::Compact)};
-        }
-        default:
-            break;
-        }
-        return errorReply(status, run.error->message);
+    if (const std::optional<Refusal> refusal = refusalOf(run)) {
+        if (!refusal->busy)
+            return errorReply(refusal->status, refusal->message);
+        // Jobe answers every kind of "too busy" as an overload result, and CodeRunner tells the
+        // student to retry.
+        const QJsonObject body{{QStringLiteral("run_id"), runId},
+                               {QStringLiteral("outcome"), int(ServerOverload)},
+                               {QStringLiteral("cmpinfo"), QString()},
+                               {QStringLiteral("stdout"), QString()},
+                               {QStringLiteral("stderr"), refusal->message}};
+        return {200, QJsonDocument(body).toJson(QJsonDocument::Compact)};
     }
-    if (!run.result)
-        return errorReply(500, QStringLiteral("the run ended without a result"));
     const protocol::Result &result = *run.result;
     const int outcome = outcomeFor(result);
     // CodeRunner reads a non-empty cmpinfo as "did not compile": never leave it empty then.

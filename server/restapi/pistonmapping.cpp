@@ -393,29 +393,8 @@ QJsonObject runStage(const CollectedRun &run)
 
 Reply executeReply(const LanguageInfo &language, const CollectedRun &run)
 {
-    if (run.error) {
-        int status = 400;
-        switch (run.error->code) {
-        case protocol::ErrorCode::Unauthorized:
-            status = 401;
-            break;
-        case protocol::ErrorCode::RateLimited:
-        case protocol::ErrorCode::QuotaExceeded:
-            status = 429;
-            break;
-        case protocol::ErrorCode::ShuttingDown:
-            status = 503;
-            break;
-        case protocol::ErrorCode::InternalError:
-            status = 500;
-            break;
-        default:
-            break;
-        }
-        return errorReply(status, run.error->message);
-    }
-    if (!run.result)
-        return errorReply(500, QStringLiteral("the run ended without a result"));
+    if (const std::optional<Refusal> refusal = refusalOf(run))
+        return errorReply(refusal->status, refusal->message);
     const protocol::Result &result = *run.result;
     // Piston itself queues without bound; a refusal at our door is a busy server, not a bad
     // request.

@@ -50,6 +50,16 @@ HttpResponse noContent(int status)
     return response;
 }
 
+// 401 for a request without a valid token (logged: a wrong key is worth seeing in the log).
+HttpResponse unauthorized(const HttpRequest &request, const QByteArray &body)
+{
+    qCInfo(lcRestApi) << "refused" << request.method << request.path << "from"
+                      << request.peer.toString() << "(no or wrong token)";
+    HttpResponse response = json(401, body, request);
+    response.headers.append({QByteArray("WWW-Authenticate"), QByteArray("Bearer")});
+    return response;
+}
+
 } // namespace
 
 RestApi::RestApi(RunService *service, const RestApiConfig &config)
@@ -100,12 +110,8 @@ void RestApi::handlePiston(const HttpRequest &request, const QString &route, con
 {
     const auto user = authenticate(request);
     if (!user) {
-        qCInfo(lcRestApi) << "refused" << request.method << request.path << "from"
-                          << request.peer.toString() << "(no or wrong token)";
-        HttpResponse response = json(
-            401, piston::errorReply(401, QStringLiteral("missing or wrong token")).body, request);
-        response.headers.append({QByteArray("WWW-Authenticate"), QByteArray("Bearer")});
-        reply(response);
+        reply(unauthorized(request,
+                           piston::errorReply(401, QStringLiteral("missing or wrong token")).body));
         return;
     }
     if (route == QLatin1String("runtimes")) {
@@ -138,12 +144,8 @@ void RestApi::handleJobe(const HttpRequest &request, const QString &route, const
 {
     const auto user = authenticate(request);
     if (!user) {
-        qCInfo(lcRestApi) << "refused" << request.method << request.path << "from"
-                          << request.peer.toString() << "(no or wrong token)";
-        HttpResponse response = json(
-            401, jobe::errorReply(401, QStringLiteral("missing or wrong API key")).body, request);
-        response.headers.append({QByteArray("WWW-Authenticate"), QByteArray("Bearer")});
-        reply(response);
+        reply(unauthorized(request,
+                           jobe::errorReply(401, QStringLiteral("missing or wrong API key")).body));
         return;
     }
     auto methodNotAllowed = [&reply](const char *allowed) {

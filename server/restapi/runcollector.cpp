@@ -33,4 +33,34 @@ bool collectEvent(CollectedRun &run, const protocol::ServerMessage &event)
     return false; // accepted, started, input.wait: nothing to keep
 }
 
+std::optional<Refusal> refusalOf(const CollectedRun &run)
+{
+    if (!run.error) {
+        if (run.result)
+            return std::nullopt;
+        return Refusal{500, QStringLiteral("the run ended without a result"), false};
+    }
+    Refusal refusal{400, run.error->message, false};
+    switch (run.error->code) {
+    case protocol::ErrorCode::Unauthorized:
+        refusal.status = 401;
+        break;
+    case protocol::ErrorCode::RateLimited:
+    case protocol::ErrorCode::QuotaExceeded:
+        refusal.status = 429;
+        refusal.busy = true;
+        break;
+    case protocol::ErrorCode::ShuttingDown:
+        refusal.status = 503;
+        refusal.busy = true;
+        break;
+    case protocol::ErrorCode::InternalError:
+        refusal.status = 500;
+        break;
+    default:
+        break;
+    }
+    return refusal;
+}
+
 } // namespace coderoom::restapi

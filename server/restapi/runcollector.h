@@ -24,4 +24,17 @@ struct CollectedRun
 // events after the end are ignored.
 bool collectEvent(CollectedRun &run, const protocol::ServerMessage &event);
 
+// A run that ended without a Result, as both REST sides answer it over HTTP.
+struct Refusal
+{
+    int status = 500; // 401 unauthorized, 429 rate/quota, 503 shutting down, 500 internal or
+                      // no result at all, 400 the rest (bad request, unknown language, ...)
+    QString message;
+    bool busy = false; // shutting down, rate limited, over quota: "retry later" (Jobe answers
+                       // these as an overload outcome rather than an HTTP error)
+};
+
+// The refusal of an ended run, or nullopt when it has a Result to report.
+std::optional<Refusal> refusalOf(const CollectedRun &run);
+
 } // namespace coderoom::restapi

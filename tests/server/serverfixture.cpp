@@ -156,6 +156,31 @@ QList<QJsonObject> WsClient::eventsOf(const QString &request) const
     return out;
 }
 
+qsizetype WsClient::waitForId(const QString &id, int timeoutMs)
+{
+    QDeadlineTimer deadline(timeoutMs);
+    for (;;) {
+        for (qsizetype i = 0; i < m_received.size(); ++i) {
+            if (!m_consumed[i] && m_received[i].value(QStringLiteral("id")).toString() == id)
+                return i;
+        }
+        // Looked at once more after a disconnect: a refusal may arrive just before the close.
+        if (deadline.hasExpired() || !isConnected())
+            return -1;
+        QTest::qWait(2);
+    }
+}
+
+QString WsClient::waitForAccepted(const QString &id)
+{
+    const qsizetype i = waitForId(id, 15000);
+    if (i < 0 ||
+        m_received[i].value(QStringLiteral("type")).toString() != QLatin1String("accepted"))
+        return {}; // refused: the result or error with our id stays for the caller
+    m_consumed[i] = true;
+    return m_received[i].value(QStringLiteral("request")).toString();
+}
+
 QString WsClient::run(const QString &code, const QJsonObject &extra)
 {
     const QString id = QStringLiteral("c%1").arg(++m_nextId);
@@ -168,22 +193,7 @@ QString WsClient::run(const QString &code, const QJsonObject &extra)
     for (auto it = extra.begin(); it != extra.end(); ++it)
         message.insert(it.key(), it.value());
     send(message);
-    QDeadlineTimer deadline(15000);
-    while (!deadline.hasExpired()) {
-        for (qsizetype i = 0; i < m_received.size(); ++i) {
-            const QJsonObject &m = m_received[i];
-            if (m_consumed[i] || m.value(QStringLiteral("id")).toString() != id)
-                continue;
-            const QString type = m.value(QStringLiteral("type")).toString();
-            if (type == QLatin1String("accepted")) {
-                m_consumed[i] = true;
-                return m.value(QStringLiteral("request")).toString();
-            }
-            return {}; // refused: result or error with our id stays for the caller
-        }
-        QTest::qWait(2);
-    }
-    return {};
+    return waitForAccepted(id);
 }
 
 QJsonObject WsClient::runToResult(const QString &code, const QJsonObject &extra, int timeoutMs)
@@ -202,17 +212,11 @@ QJsonObject WsClient::openSession(const QJsonObject &fields, int timeoutMs)
     for (auto it = fields.begin(); it != fields.end(); ++it)
         message.insert(it.key(), it.value());
     send(message);
-    QDeadlineTimer deadline(timeoutMs);
-    while (!deadline.hasExpired() && isConnected()) {
-        for (qsizetype i = 0; i < m_received.size(); ++i) {
-            if (!m_consumed[i] && m_received[i].value(QStringLiteral("id")).toString() == id) {
-                m_consumed[i] = true;
-                return m_received[i];
-            }
-        }
-        QTest::qWait(2);
-    }
-    return {};
+    const qsizetype i = waitForId(id, timeoutMs);
+    if (i < 0)
+        return {};
+    m_consumed[i] = true;
+    return m_received[i];
 }
 
 QString WsClient::eval(const QString &session, const QString &code)
@@ -222,21 +226,7 @@ QString WsClient::eval(const QString &session, const QString &code)
           {QStringLiteral("id"), id},
           {QStringLiteral("session"), session},
           {QStringLiteral("code"), code}});
-    QDeadlineTimer deadline(15000);
-    while (!deadline.hasExpired() && isConnected()) {
-        for (qsizetype i = 0; i < m_received.size(); ++i) {
-            const QJsonObject &m = m_received[i];
-            if (m_consumed[i] || m.value(QStringLiteral("id")).toString() != id)
-                continue;
-            if (m.value(QStringLiteral("type")).toString() == QLatin1String("accepted")) {
-                m_consumed[i] = true;
-                return m.value(QStringLiteral("request")).toString();
-            }
-            return {};
-        }
-        QTest::qWait(2);
-    }
-    return {};
+    return waitForAccepted(id);
 }
 
 QJsonObject WsClient::evalToResult(const QString &session, const QString &code, int timeoutMs)
@@ -247,7 +237,10 @@ QJsonObject WsClient::evalToResult(const QString &session, const QString &code, 
     return waitFor(QStringLiteral("result"), request, timeoutMs);
 }
 
-QList<qint64> processesNamed(const QByteArray &name)
+namespace {
+
+// The pids in /proc whose /proc/PID/<file> satisfies matches(contents).
+template<typename Matches> QList<qint64> processesWhere(const QString &file, Matches matches)
 {
     QList<qint64> out;
     const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
@@ -256,27 +249,25 @@ QList<qint64> processesNamed(const QByteArray &name)
         const qint64 pid = entry.toLongLong(&ok);
         if (!ok)
             continue;
-        QFile comm(QStringLiteral("/proc/%1/comm").arg(pid));
-        if (comm.open(QIODevice::ReadOnly) && comm.readAll().trimmed() == name)
+        QFile f(QStringLiteral("/proc/%1/%2").arg(pid).arg(file));
+        if (f.open(QIODevice::ReadOnly) && matches(f.readAll()))
             out.append(pid);
     }
     return out;
 }
 
+} // namespace
+
+QList<qint64> processesNamed(const QByteArray &name)
+{
+    return processesWhere(QStringLiteral("comm"),
+                          [&](const QByteArray &comm) { return comm.trimmed() == name; });
+}
+
 QList<qint64> processesWithMarker(const QByteArray &marker)
 {
-    QList<qint64> out;
-    const QStringList entries = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs);
-    for (const QString &entry : entries) {
-        bool ok = false;
-        const qint64 pid = entry.toLongLong(&ok);
-        if (!ok)
-            continue;
-        QFile cmdline(QStringLiteral("/proc/%1/cmdline").arg(pid));
-        if (cmdline.open(QIODevice::ReadOnly) && cmdline.readAll().contains(marker))
-            out.append(pid);
-    }
-    return out;
+    return processesWhere(QStringLiteral("cmdline"),
+                          [&](const QByteArray &cmdline) { return cmdline.contains(marker); });
 }
 
 } // namespace coderoom::tests

@@ -72,6 +72,13 @@ public:
     QWebSocket &socket() { return m_socket; }
 
 private:
+    // The first not-yet-consumed reply carrying this request id (accepted, a result, an error,
+    // session.opened), without consuming it; -1 after timeoutMs or once disconnected.
+    qsizetype waitForId(const QString &id, int timeoutMs);
+    // The request id our "accepted" carries; empty when refused (the refusal stays unconsumed
+    // for the caller) or when nothing came within 15 s.
+    QString waitForAccepted(const QString &id);
+
     QWebSocket m_socket;
     QList<QJsonObject> m_received;
     QList<qint64> m_arrivalMs;
