@@ -85,8 +85,10 @@ void BenchClient::onText(const QString &text)
         }
         return;
     }
-    if (onMessage)
-        onMessage(m);
+    // A handler may replace itself (onMessage = nullptr) while it runs: call a copy, so the
+    // closure it runs in stays alive until it returns.
+    if (const auto handler = onMessage)
+        handler(m);
 }
 
 QJsonObject BenchClient::waitFor(const std::function<bool(const QJsonObject &)> &match,
