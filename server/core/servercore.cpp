@@ -377,9 +377,13 @@ std::optional<Error> ServerCore::prepareRun(const Run &m, WorkRequest::Setup &se
     setup.request = newRequestId();
     setup.language = *language;
     const ServerLimits &ceiling = m_config.limits;
+    // A language's own run limits bound the server's (ProgramRun only ever lowers them), so
+    // the limit a student is told about is the one that applies.
     setup.limits.runTimeMs =
-        clamp(m.limits.runTimeMs, ceiling.runTimeMs, "run_time_ms", setup.notes);
-    setup.limits.cpuMs = clamp(m.limits.cpuMs, ceiling.runTimeMs, "cpu_ms", setup.notes);
+        clamp(m.limits.runTimeMs, std::min(ceiling.runTimeMs, language->limits.wallMs),
+              "run_time_ms", setup.notes);
+    setup.limits.cpuMs = clamp(m.limits.cpuMs, std::min(ceiling.runTimeMs, language->limits.cpuMs),
+                               "cpu_ms", setup.notes);
     setup.limits.memoryMb = clamp(m.limits.memoryMb, ceiling.memoryMb, "memory_mb", setup.notes);
     setup.limits.outputBytes =
         clamp(m.limits.outputBytes, ceiling.outputBytes, "output_bytes", setup.notes);

@@ -20,6 +20,7 @@ private slots:
     void runs_data();
     void runs();
     void infiniteLoopTimesOutAndLeavesNothing();
+    void theTimeoutMessageNamesTheLimitThatApplied();
     void outputStreamsBeforeTheResult();
     void interactiveInputAndInputWait();
     void cancelStopsARunningProgram();
@@ -156,6 +157,24 @@ void TestServerRun::infiniteLoopTimesOutAndLeavesNothing()
     QVERIFY2(timer.elapsed() < 1500 + 3000, qPrintable(QString::number(timer.elapsed())));
     QVERIFY(result.value("message").toString().contains("time limit"));
     QTRY_VERIFY_WITH_TIMEOUT(processesWithMarker(marker).isEmpty(), 5000);
+}
+
+void TestServerRun::theTimeoutMessageNamesTheLimitThatApplied()
+{
+    // The server allows 300 s, Python's own run limit is 10 s: the run stops at 10 s and the
+    // student is told 10 s, not 300 s.
+    ServerProcess server;
+    QVERIFY(server.start({"--run-time-ms", "300000"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    const QString request = client.run("import time\ntime.sleep(60)\n");
+    const QJsonObject result = client.waitFor("result", request, 30000);
+    QCOMPARE(result.value("status").toString(), QString("timeout"));
+    const QString message = result.value("message").toString();
+    QVERIFY2(message.contains("time limit of 10 s"), qPrintable(message));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
 }
 
 void TestServerRun::outputStreamsBeforeTheResult()
