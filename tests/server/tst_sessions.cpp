@@ -35,6 +35,8 @@ private slots:
 
 private:
     QString openPython(WsClient &client);
+    // Names the session's interpreter (its comm) with a unique tag, then kill -9s it.
+    bool killInterpreter(const QString &session, const char *prefix);
     QStringList m_opened; // closed after each test: a user may keep only a few live sessions
 
     ServerProcess m_server;
@@ -74,6 +76,20 @@ QString TestSessions::openPython(WsClient &client)
     if (&client == &m_client)
         m_opened << session;
     return session;
+}
+
+bool TestSessions::killInterpreter(const QString &session, const char *prefix)
+{
+    const QByteArray tag = prefix + QByteArray::number(QCoreApplication::applicationPid() % 100000);
+    const QJsonObject renamed = m_client.evalToResult(
+        session,
+        QStringLiteral("open('/proc/self/comm', 'w').write('%1')").arg(QString::fromLatin1(tag)));
+    const QList<qint64> pids = processesNamed(tag);
+    if (renamed.value("status").toString() != "ok" || pids.size() != 1) {
+        qWarning() << "cannot find the interpreter of" << session << renamed << pids;
+        return false;
+    }
+    return ::kill(pid_t(pids.first()), SIGKILL) == 0;
 }
 
 void TestSessions::statePersistsAcrossEvals_data()
@@ -227,18 +243,9 @@ void TestSessions::interruptStopsAPendingInputAndKeepsTheSession()
 void TestSessions::killedInterpreterIsRebuiltWithItsVariables()
 {
     const QString session = openPython(m_client);
-    const QByteArray tag = "crk" + QByteArray::number(QCoreApplication::applicationPid() % 100000);
     QCOMPARE(m_client.evalToResult(session, "total = 6 * 7").value("status").toString(),
              QString("ok"));
-    QCOMPARE(m_client
-                 .evalToResult(session, QStringLiteral("open('/proc/self/comm', 'w').write('%1')")
-                                            .arg(QString::fromLatin1(tag)))
-                 .value("status")
-                 .toString(),
-             QString("ok"));
-    const QList<qint64> pids = processesNamed(tag);
-    QCOMPARE(pids.size(), 1);
-    ::kill(pid_t(pids.first()), SIGKILL);
+    QVERIFY(killInterpreter(session, "crk"));
     const QJsonObject restored = m_client.waitFor("session.restored", {}, 30000);
     QCOMPARE(restored.value("session").toString(), session);
     QCOMPARE(restored.value("reason").toString(), QString("crash"));
@@ -269,14 +276,6 @@ void TestSessions::aReplayThatDivergesStopsBeforeTheCellAndSaysWhich()
         QCOMPARE(
             m_client.evalToResult(session, QString::fromLatin1(cell)).value("status").toString(),
             QString("ok"));
-    const QByteArray tag = "dvg" + QByteArray::number(QCoreApplication::applicationPid() % 100000);
-    QCOMPARE(m_client
-                 .evalToResult(session, QStringLiteral("open('/proc/self/comm', 'w').write('%1')")
-                                            .arg(QString::fromLatin1(tag)))
-                 .value("status")
-                 .toString(),
-             QString("ok"));
-
     m_client.send({{"type", "history"}, {"id", "hist-dvg"}, {"session", session}});
     const QJsonObject history = m_client.waitFor("history");
     qint64 dataSeq = -1;
@@ -286,9 +285,7 @@ void TestSessions::aReplayThatDivergesStopsBeforeTheCellAndSaysWhich()
     }
     QVERIFY2(dataSeq > 0, QJsonDocument(history).toJson().constData());
 
-    const QList<qint64> pids = processesNamed(tag);
-    QCOMPARE(pids.size(), 1);
-    ::kill(pid_t(pids.first()), SIGKILL);
+    QVERIFY(killInterpreter(session, "dvg"));
     const QJsonObject restored = m_client.waitFor("session.restored", {}, 30000);
     QCOMPARE(restored.value("session").toString(), session);
     QCOMPARE(restored.value("diverged_at").toInteger(), dataSeq);
