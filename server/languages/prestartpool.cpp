@@ -119,8 +119,8 @@ std::unique_ptr<sandbox::SandboxProcess> PrestartPool::take()
     process->disconnect(this);
     process->setParent(nullptr);
     ++m_stats.served;
-    // Off the job's path: the replacement starts once the event loop is back, after the run
-    // has been armed.
+    // Right away, but off the job's path: from the event loop, after the run has been armed.
+    // Runs that come faster than a sandbox starts still drain the pool; those go cold.
     scheduleRefill(0);
     return process;
 }
@@ -152,7 +152,9 @@ void PrestartPool::startOne()
     slot.process = process;
     slot.age.start();
     m_slots.append(slot);
-    connect(process, &sandbox::SandboxProcess::started, this, [this, process] {
+    // Ready once the launcher says so: bwrap's started() comes before python3 has even
+    // initialised, and a run handed over then would wait for the interpreter's start-up.
+    connect(process, &sandbox::SandboxProcess::controlLine, this, [this, process] {
         m_failures = 0;
         for (Slot &s : m_slots) {
             if (s.process == process)

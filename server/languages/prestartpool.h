@@ -23,7 +23,7 @@ class SandboxProcess;
 // discarded: nothing a program leaves behind can reach the next student.
 //
 // One pooled sandbox's life:
-//   Starting --SandboxProcess::started()--> Ready
+//   Starting --the launcher's {"op":"ready"} line--> Ready
 //   Ready --take()--> handed to a ProgramRun (the pool forgets it) and a refill is queued
 //   Ready --idle past maxIdleMs--> Retiring --done()--> replaced (fresh interpreters only)
 //   Starting/Ready --died--> dropped and replaced; after a back-off (doubling, at most 60 s)
