@@ -10,10 +10,13 @@
 #include <QEventLoop>
 #include <QHash>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
 #include <QTimer>
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace coderoom::bench {
@@ -206,21 +209,55 @@ int runRepl(const Options &o)
     return 0;
 }
 
-int runBatch(const Options &o)
+namespace {
+
+// One-at-a-time hello worlds against one server; the figures of a coderoomd row.
+struct BatchRows
 {
-    ServerHandle server;
-    if (!bringUp(o, server, {}))
-        return 1;
-    BenchClient client;
-    if (!client.openAndWait(server.url(), server.token(), QStringLiteral("bench"))) {
-        complain(QStringLiteral("cannot connect to %1").arg(server.url().toString()));
-        return 1;
-    }
-    const QString hello = QStringLiteral("print(\"hello\")\n");
-    const int warmup = 5;
     Samples samples;
     Samples serverTime; // the server's own time_ms of each run, for the breakdown
     int errors = 0;
+    double wall = 0;
+    QString usageLine;
+    double perRunCpuMs = 0;
+    QByteArray prestartMetrics; // the coderoom_run_starts_total lines after the runs
+};
+
+// The lines of /metrics that start with `prefix`, joined with "; ".
+QByteArray metricLines(const QUrl &wsUrl, const QByteArray &prefix)
+{
+    QNetworkAccessManager nam;
+    QUrl url = wsUrl;
+    url.setScheme(wsUrl.scheme() == QLatin1String("wss") ? QStringLiteral("https")
+                                                         : QStringLiteral("http"));
+    url.setPath(QStringLiteral("/metrics"));
+    QNetworkReply *reply = nam.get(QNetworkRequest(url));
+    QEventLoop loop;
+    QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    QTimer::singleShot(10000, &loop, &QEventLoop::quit);
+    loop.exec();
+    QByteArrayList lines;
+    for (const QByteArray &line : reply->readAll().split('\n')) {
+        if (line.startsWith(prefix))
+            lines << line;
+    }
+    reply->deleteLater();
+    return lines.join("; ");
+}
+
+std::optional<BatchRows> measureBatch(const Options &o, const QStringList &serverArgs)
+{
+    ServerHandle server;
+    if (!bringUp(o, server, serverArgs))
+        return std::nullopt;
+    BenchClient client;
+    if (!client.openAndWait(server.url(), server.token(), QStringLiteral("bench"))) {
+        complain(QStringLiteral("cannot connect to %1").arg(server.url().toString()));
+        return std::nullopt;
+    }
+    const QString hello = QStringLiteral("print(\"hello\")\n");
+    const int warmup = 5;
+    BatchRows rows;
     UsageWindow usage(server.pid());
     QElapsedTimer timer;
     for (int i = 0; i < warmup + o.batchIterations; ++i) {
@@ -232,18 +269,34 @@ int runBatch(const Options &o)
                            resultType, 30000);
         const qint64 ns = timer.nsecsElapsed();
         if (!isOk(r)) {
-            ++errors;
+            ++rows.errors;
         } else if (i >= warmup) {
-            samples.add(ns);
-            serverTime.add(r.value(QStringLiteral("time_ms")).toInteger() * 1000000);
+            rows.samples.add(ns);
+            rows.serverTime.add(r.value(QStringLiteral("time_ms")).toInteger() * 1000000);
         }
     }
-    const double wall = usage.wallSeconds();
-    const QString usageLine = usageText(usage);
-    const double perRunCpuMs =
-        samples.isEmpty() ? 0.0
-                          : 1000.0 * (usage.serverCpuSeconds() + usage.childrenCpuSeconds()) /
-                                double(samples.count());
+    rows.wall = usage.wallSeconds();
+    rows.usageLine = usageText(usage);
+    rows.perRunCpuMs = rows.samples.isEmpty()
+                           ? 0.0
+                           : 1000.0 * (usage.serverCpuSeconds() + usage.childrenCpuSeconds()) /
+                                 double(rows.samples.count());
+    rows.prestartMetrics = metricLines(server.url(), "coderoom_run_starts_total");
+    return rows;
+}
+
+} // namespace
+
+int runBatch(const Options &o)
+{
+    // The server as configured (pre-start on: one sandbox per worker), then with --prestart 0
+    // (every run spawns its own sandbox). An outside server (--url) is measured once, as is.
+    const std::optional<BatchRows> on = measureBatch(o, {});
+    if (!on)
+        return 1;
+    std::optional<BatchRows> off;
+    if (o.url.isEmpty())
+        off = measureBatch(o, {QStringLiteral("--prestart"), QStringLiteral("0")});
 
     QString error;
     const QStringList pythonCmd{o.python, QStringLiteral("-I"), QStringLiteral("-S"),
@@ -272,10 +325,18 @@ int runBatch(const Options &o)
 
     Table table(QStringLiteral("Batch run, Python hello world, one at a time"), latencyHeader);
     const double f = floor.medianMs();
-    table.addRow(latencyRow(QStringLiteral("coderoomd: WebSocket run -> result"), samples, errors,
-                            wall, ratio(samples.medianMs(), f)));
-    table.addRow(latencyRow(QStringLiteral("coderoomd: its own time_ms of those runs"), serverTime,
-                            0, wall, ratio(serverTime.medianMs(), f)));
+    table.addRow(latencyRow(QStringLiteral("coderoomd: WebSocket run -> result"), on->samples,
+                            on->errors, on->wall, ratio(on->samples.medianMs(), f)));
+    table.addRow(latencyRow(QStringLiteral("coderoomd: its own time_ms of those runs"),
+                            on->serverTime, 0, on->wall, ratio(on->serverTime.medianMs(), f)));
+    if (off) {
+        table.addRow(latencyRow(QStringLiteral("coderoomd --prestart 0: WebSocket run -> result"),
+                                off->samples, off->errors, off->wall,
+                                ratio(off->samples.medianMs(), f)));
+        table.addRow(latencyRow(QStringLiteral("coderoomd --prestart 0: its own time_ms"),
+                                off->serverTime, 0, off->wall,
+                                ratio(off->serverTime.medianMs(), f)));
+    }
     table.addRow(latencyRow(QStringLiteral("floor: spawn bwrap (same flags) + python3 -I -S -c"),
                             floor, floorErrors, floorWall, QStringLiteral("1.0x")));
     table.addRow(latencyRow(QStringLiteral("reference: python3 -I -S -c, no sandbox"), bare,
@@ -284,8 +345,12 @@ int runBatch(const Options &o)
                             pre, error.isEmpty() ? 0 : 1, preWall, ratio(pre.medianMs(), f)));
     table.print();
     std::printf("Server during the coderoomd rows: %s; %.1f ms CPU per run (server + "
-                "sandboxes).\n\n",
-                qPrintable(usageLine), perRunCpuMs);
+                "sandboxes); %s.\n",
+                qPrintable(on->usageLine), on->perRunCpuMs, on->prestartMetrics.constData());
+    if (off)
+        std::printf("With --prestart 0: %s; %.1f ms CPU per run.\n", qPrintable(off->usageLine),
+                    off->perRunCpuMs);
+    std::printf("\n");
     return 0;
 }
 
@@ -495,9 +560,8 @@ int runThroughput(const Options &o)
                  QStringLiteral("errors"), QStringLiteral("statuses"),
                  QStringLiteral("coderoomd CPU"), QStringLiteral("sandbox CPU s"),
                  QStringLiteral("RSS MB")});
-    for (const Case &c : cases) {
-        const LoadResult r = saturate(server, 8, 4, c.total, c.deadlineS, c.job);
-        table.addRow({c.name, QString::number(r.done),
+    const auto addRow = [&table](const QString &name, const LoadResult &r) {
+        table.addRow({name, QString::number(r.done),
                       number(r.wallS > 0 ? double(r.done) / r.wallS : 0.0, 1),
                       ms(r.latency.medianMs()), ms(r.latency.p99Ms()), ms(r.latency.maxMs()),
                       QString::number(r.errors),
@@ -507,7 +571,15 @@ int runThroughput(const Options &o)
                                : QString()),
                       number(r.serverCpuPercent) + QLatin1Char('%'), number(r.childrenCpuS, 1),
                       number(double(r.rssKb) / 1024.0)});
-    }
+    };
+    for (const Case &c : cases)
+        addRow(c.name, saturate(server, 8, 4, c.total, c.deadlineS, c.job));
+    // The Python case again on a server without pre-started sandboxes (own server only).
+    ServerHandle cold;
+    if (o.url.isEmpty() && bringUp(o, cold, {QStringLiteral("--prestart"), QStringLiteral("0")}))
+        addRow(
+            cases.front().name + QStringLiteral(", --prestart 0"),
+            saturate(cold, 8, 4, cases.front().total, cases.front().deadlineS, cases.front().job));
     table.print();
     return 0;
 }
