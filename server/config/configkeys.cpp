@@ -105,7 +105,9 @@ const QList<ConfigKey> &configKeys()
         {"prestart", KeyKind::Number, 0, 4096, "n",
          "Pre-started Python sandboxes for batch runs, one run each (default: workers; 0: none).",
          [](ServerConfig &c, const KeyValue &v) { c.prestart = int(v.number); },
-         [](const ServerConfig &c) { return number(c.prestart); }},
+         [](const ServerConfig &c) {
+             return number(c.prestart < 0 ? c.scheduler.workers : c.prestart);
+         }},
         {"shutdown_grace_ms", KeyKind::Number, 1, 3'600'000, "ms",
          "On SIGTERM, how long running jobs may finish before they are stopped (default 5000).",
          [](ServerConfig &c, const KeyValue &v) { c.shutdownGraceMs = int(v.number); },
