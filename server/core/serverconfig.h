@@ -20,6 +20,10 @@ struct ServerConfig
     QString node = QStringLiteral("node-a");
     protocol::ServerLimits limits; // the ceiling every request is clamped to
     scheduler::Config scheduler;
+    // Default per-user limits (accounts::UserLimits); a class or a user may override them.
+    int quotaLiveSessions = 4;
+    int quotaActiveJobs = 8;
+    int quotaJobsPerMinute = 600;
     qint64 maxFrameBytes = 2 * 1024 * 1024;
     qint64 clientBacklogBytes = 8 * 1024 * 1024; // beyond: output to that client is dropped
     int shutdownGraceMs = 5000; // SIGTERM: running jobs get this long, then are stopped

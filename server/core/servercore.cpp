@@ -112,7 +112,12 @@ bool ServerCore::start(QString *error)
         *error = QStringLiteral("cannot open the accounts database: ") + *error;
         return false;
     }
-    m_quota = accounts::QuotaTracker(m_accounts->defaultLimits());
+    accounts::UserLimits defaults;
+    defaults.liveSessions = m_config.quotaLiveSessions;
+    defaults.activeJobs = m_config.quotaActiveJobs;
+    defaults.jobsPerMinute = m_config.quotaJobsPerMinute;
+    m_accounts->setDefaultLimits(defaults);
+    m_quota = accounts::QuotaTracker(defaults);
 
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
     if (!caps.usable) {
