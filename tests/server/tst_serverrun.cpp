@@ -21,6 +21,7 @@ private slots:
     void runs();
     void infiniteLoopTimesOutAndLeavesNothing();
     void theTimeoutMessageNamesTheLimitThatApplied();
+    void quotasFromTheConfigurationRefuseClearly();
     void outputStreamsBeforeTheResult();
     void interactiveInputAndInputWait();
     void cancelStopsARunningProgram();
@@ -173,6 +174,32 @@ void TestServerRun::theTimeoutMessageNamesTheLimitThatApplied()
     QCOMPARE(result.value("status").toString(), QString("timeout"));
     const QString message = result.value("message").toString();
     QVERIFY2(message.contains("time limit of 10 s"), qPrintable(message));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
+}
+
+void TestServerRun::quotasFromTheConfigurationRefuseClearly()
+{
+    ServerProcess server;
+    QVERIFY(server.start({"--jobs-per-minute", "2", "--live-sessions", "1", "--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    for (int i = 0; i < 2; ++i) {
+        const QString request = client.run("print(1)");
+        QCOMPARE(client.waitFor("result", request).value("status").toString(), QString("ok"));
+    }
+    const QString third = client.run("print(1)");
+    const QJsonObject refused = client.waitFor("result", third);
+    QCOMPARE(refused.value("status").toString(), QString("overloaded"));
+    QVERIFY2(refused.value("message").toString().contains("2 programs in the last minute"),
+             qPrintable(refused.value("message").toString()));
+
+    const QJsonObject first = client.openSession({{"language", "python"}});
+    QCOMPARE(first.value("type").toString(), QString("session.opened"));
+    const QJsonObject second = client.openSession({{"language", "python"}});
+    QCOMPARE(second.value("type").toString(), QString("error"));
+    QCOMPARE(second.value("code").toString(), QString("quota_exceeded"));
     server.terminate();
     QVERIFY(server.waitForExit(15000));
 }
