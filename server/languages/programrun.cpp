@@ -173,6 +173,7 @@ public:
     void startRun();
     bool startPrestarted(const sandbox::Spec &spec);
     void connectRun();
+    void markRunStarted(); // the run step began: flush buffered stdin, emit started()
     void runFinished(const sandbox::Result &result);
     void finish();
     void finishStopped(const QString &message);
@@ -488,14 +489,8 @@ void ProgramRunPrivate::startRun()
     if (startPrestarted(spec))
         return;
     process = std::make_unique<sandbox::SandboxProcess>();
-    QObject::connect(process.get(), &sandbox::SandboxProcess::started, q, [this] {
-        runStarted = true;
-        if (!pendingStdin.isEmpty())
-            process->writeStdin(std::exchange(pendingStdin, {}));
-        if (pendingClose)
-            process->closeStdin();
-        emit q->started();
-    });
+    QObject::connect(process.get(), &sandbox::SandboxProcess::started, q,
+                     [this] { markRunStarted(); });
     connectRun();
     qCDebug(lcLanguages).noquote() << "run:" << spec.command.join(QLatin1Char(' '));
     process->start(spec);
@@ -532,13 +527,18 @@ bool ProgramRunPrivate::startPrestarted(const sandbox::Spec &spec)
     }
     qCDebug(lcLanguages) << "run: pre-started sandbox";
     result.prestarted = true;
-    runStarted = true;
+    markRunStarted();
+    return true;
+}
+
+void ProgramRunPrivate::markRunStarted()
+{
+    runStarted = true; // stdin written before now was buffered: hand it over
     if (!pendingStdin.isEmpty())
         process->writeStdin(std::exchange(pendingStdin, {}));
     if (pendingClose)
         process->closeStdin();
     emit q->started();
-    return true;
 }
 
 void ProgramRunPrivate::connectRun()
