@@ -14,6 +14,8 @@ packages=(
     # test: real windows and screenshots, TLS certificates, throwaway Debian roots (package
     # install test, Debian 13 build with KSyntaxHighlighting)
     xvfb xauth openssl procps debootstrap curl ca-certificates
+    # test: the libFuzzer target for the protocol decoder (tests/fuzz)
+    clang libclang-rt-14-dev
 )
 
 missing=()
