@@ -106,6 +106,7 @@ void SandboxProcessPrivate::flushControl()
                                          static_cast<size_t>(m_controlOutBuffer.size()));
         if (n > 0) {
             m_controlOutBuffer.remove(0, n);
+            m_controlDelivered += n;
             continue;
         }
         if (n < 0 && errno != EAGAIN)
@@ -137,16 +138,24 @@ void SandboxProcess::closeStdin()
     d->flushStdin();
 }
 
-void SandboxProcess::writeControl(const QByteArray &line)
+qint64 SandboxProcess::writeControl(const QByteArray &line)
 {
     if (d->m_controlToDriver < 0 || d->m_state == State::Finished || d->m_finishing)
-        return;
+        return -1;
     if (d->m_controlOutBuffer.size() + line.size() > maxPendingInput) {
         qCWarning(lcSandbox) << "the driver does not read its control channel; line dropped";
-        return;
+        return -1;
     }
     d->m_controlOutBuffer += line + '\n';
+    d->m_controlQueued += line.size() + 1;
+    const qint64 end = d->m_controlQueued;
     d->flushControl();
+    return end;
+}
+
+qint64 SandboxProcess::controlBytesDelivered() const
+{
+    return d->m_controlDelivered;
 }
 
 qint64 SandboxProcess::pendingStdinBytes() const

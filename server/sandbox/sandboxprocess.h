@@ -57,7 +57,12 @@ public:
 
     void writeStdin(const QByteArray &data);
     void closeStdin();
-    void writeControl(const QByteArray &line); // one line to the driver's fd 3 (adds '\n')
+    // One line to the driver's fd 3 (adds '\n'). Returns where the line ends in the control
+    // stream, or -1 when it was dropped (process ending, driver not reading).
+    qint64 writeControl(const QByteArray &line);
+    // Control-stream bytes the pipe has taken. A line whose end is past this never reached the
+    // driver: it died (the pipe said EPIPE) or stopped reading before it.
+    qint64 controlBytesDelivered() const;
     void interrupt();                          // SIGINT to the program (Ctrl+C)
     void stop();                               // two-stage kill of the whole namespace
 

@@ -85,6 +85,8 @@ public:
     QByteArray m_statusBuffer;
     QByteArray m_controlBuffer;    // from the driver, up to the next '\n'
     QByteArray m_controlOutBuffer; // to the driver, not yet taken by the pipe
+    qint64 m_controlQueued = 0;    // bytes ever accepted by writeControl()
+    qint64 m_controlDelivered = 0; // bytes ever taken by the pipe
     QSocketNotifier *m_controlOutNotifier = nullptr;
 
     pid_t m_initPid = 0; // host pid of the namespace's pid 1 (bwrap's init)

@@ -45,6 +45,7 @@ private:
     bool m_interrupted = false;
     bool m_timedOut = false;
     bool m_overOutput = false;
+    bool m_resent = false; // sent again after its first interpreter died before reading it
     bool m_done = false;
 };
 

@@ -38,10 +38,11 @@ void Interpreter::start(const sandbox::Spec &spec)
     m_process->start(spec);
 }
 
-void Interpreter::send(const QJsonObject &message)
+qint64 Interpreter::send(const QJsonObject &message)
 {
-    if (m_state != State::Dead)
-        m_process->writeControl(QJsonDocument(message).toJson(QJsonDocument::Compact));
+    if (m_state == State::Dead)
+        return -1;
+    return m_process->writeControl(QJsonDocument(message).toJson(QJsonDocument::Compact));
 }
 
 void Interpreter::eval(qint64 seq, const QString &code, bool silent, const QStringList &inputs)
@@ -57,7 +58,12 @@ void Interpreter::eval(qint64 seq, const QString &code, bool silent, const QStri
         m_state = State::Busy;
     ++m_outstanding;
     m_activity.restart();
-    send(message);
+    m_lastEvalEnd = send(message);
+}
+
+bool Interpreter::lastEvalReachedDriver() const
+{
+    return m_lastEvalEnd >= 0 && m_process->controlBytesDelivered() >= m_lastEvalEnd;
 }
 
 void Interpreter::complete(qint64 seq, const QString &code, qint64 cursor)

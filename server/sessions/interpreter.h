@@ -49,6 +49,9 @@ public:
 
     // seq is the caller's number, echoed in the result. `inputs` only with silent (replay).
     void eval(qint64 seq, const QString &code, bool silent = false, const QStringList &inputs = {});
+    // False when the last eval's line never got into the driver's pipe (the driver was already
+    // gone): that cell did not run, whatever happened to the process.
+    bool lastEvalReachedDriver() const;
     void complete(qint64 seq, const QString &code, qint64 cursor);
     void ping(qint64 seq);
     void interrupt(); // the control message and SIGINT: both, as docs/drivers.md advises
@@ -68,12 +71,13 @@ signals:
 
 private:
     void onControlLine(const QByteArray &line);
-    void send(const QJsonObject &message);
+    qint64 send(const QJsonObject &message); // where the line ends in the control stream, or -1
 
     QString m_language;
     sandbox::SandboxProcess *m_process = nullptr;
     State m_state = State::Starting;
     int m_outstanding = 0; // evals sent and not answered (replay sends several at once)
+    qint64 m_lastEvalEnd = -1;
     QElapsedTimer m_sinceStart;
     QElapsedTimer m_activity;
 };

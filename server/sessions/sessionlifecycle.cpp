@@ -337,6 +337,7 @@ void SessionManager::hibernate(Live *s)
 void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
 {
     const Phase was = s->phase;
+    const bool cellDelivered = s->interp && s->interp->lastEvalReachedDriver();
     qCInfo(lcSessions).noquote() << "interpreter of" << s->id
                                  << "ended:" << sandbox::toString(result.outcome) << result.message;
     if (s->interp) {
@@ -371,6 +372,13 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
         return;
     }
     EvalJob *job = was == Phase::Busy ? s->job.data() : nullptr;
+    if (job && !cellDelivered && !job->m_timedOut && !job->m_cancelled && !job->m_resent) {
+        // The interpreter was gone before the cell got into its pipe (killed while idle, the
+        // server not told yet): the cell did not run, so it runs on the rebuilt interpreter
+        // instead of being blamed for a crash it did not cause.
+        resendEval(s, job);
+        return;
+    }
     if (job) {
         if (job->m_timedOut) {
             failEval(s, Status::Timeout,
@@ -412,11 +420,39 @@ void SessionManager::startEval(Live *target, EvalJob *job)
         return;
     }
     job->m_seq = *seq;
+    emit job->started();
+    sendEval(target, job);
+}
+
+void SessionManager::resendEval(Live *s, EvalJob *job)
+{
+    job->m_resent = true;
+    s->job = nullptr;
+    s->announce = true;
+    bring(s, RestoreReason::Crash, [this, id = s->id, job = QPointer<EvalJob>(job)] {
+        if (!job)
+            return;
+        Live *cur = live(id);
+        if (cur && cur->phase == Phase::Idle) {
+            sendEval(cur, job); // same history entry: it is still "running", never replayed
+            return;
+        }
+        if (cur)
+            m_store->setStatus(cur->id, job->m_seq, QLatin1String(StatusCrashed));
+        job->finish({Status::InternalError,
+                     {},
+                     QStringLiteral("The session's interpreter could not be started."),
+                     0,
+                     false});
+    });
+}
+
+void SessionManager::sendEval(Live *target, EvalJob *job)
+{
     target->job = job;
     target->phase = Phase::Busy;
     target->lastUsedMs = m_clock.elapsed();
-    emit job->started();
-    target->interp->eval(*seq, job->m_code);
+    target->interp->eval(job->m_seq, job->m_code);
     if (!target->deadline) {
         target->deadline = new QTimer(this);
         target->deadline->setSingleShot(true);

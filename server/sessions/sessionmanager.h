@@ -103,6 +103,8 @@ private:
     void hibernate(Live *s);
     void onInterpreterDied(Live *s, const sandbox::Result &result);
     void startEval(Live *s, EvalJob *job);
+    void sendEval(Live *s, EvalJob *job);
+    void resendEval(Live *s, EvalJob *job);
     void onEvalResult(Live *s, const DriverResult &result);
     void failEval(Live *s, protocol::Status status, const QString &message, const char *stored);
     void healthTick();

@@ -2,8 +2,11 @@
 // eviction, interrupts. Real WebSocket, real sandboxed Python driver, real SQLite.
 #include "serverfixture.h"
 
+#include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -29,6 +32,7 @@ private slots:
     void interruptStopsAnInfiniteLoopAndKeepsTheSession();
     void interruptStopsAPendingInputAndKeepsTheSession();
     void killedInterpreterIsRebuiltWithItsVariables();
+    void aCellSentToAJustKilledInterpreterRunsOnItsReplacement();
     void aReplayThatDivergesStopsBeforeTheCellAndSaysWhich();
     void fiveSessionsUnderACapOfTwoKeepTheirState();
     void killedServerResumesSessionsWithVariablesAndInputs();
@@ -42,6 +46,33 @@ private:
     ServerProcess m_server;
     WsClient m_client;
 };
+
+namespace {
+
+pid_t parentOf(pid_t pid)
+{
+    QFile status(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("PPid:"))
+            return pid_t(line.mid(5).trimmed().toInt());
+    }
+    return 0;
+}
+
+// The state letter of /proc/PID/stat (R, S, Z...); 0 when the process is gone.
+char processState(pid_t pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    const qsizetype paren = text.lastIndexOf(')');
+    return paren >= 0 && paren + 2 < text.size() ? text.at(paren + 2) : 0;
+}
+
+} // namespace
 
 void TestSessions::initTestCase()
 {
@@ -251,6 +282,66 @@ void TestSessions::killedInterpreterIsRebuiltWithItsVariables()
     QCOMPARE(restored.value("reason").toString(), QString("crash"));
     QCOMPARE(restored.value("replayed").toInt(), 2);
     QCOMPARE(m_client.evalToResult(session, "total").value("value").toString(), QString("42"));
+}
+
+// A cell sent after the interpreter died but before the server noticed never ran: it must run
+// on the rebuilt interpreter, not come back as "crashed in this cell" (seen in CI). Staged with
+// the sandbox's init (the interpreter's parent) stopped: the killed interpreter stays a zombie,
+// its pipes closed, and the server cannot learn of the death until the init goes on.
+void TestSessions::aCellSentToAJustKilledInterpreterRunsOnItsReplacement()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "n = 0").value("status").toString(), QString("ok"));
+    const QByteArray tag = "jk" + QByteArray::number(QCoreApplication::applicationPid() % 100000);
+    QCOMPARE(m_client
+                 .evalToResult(session, QStringLiteral("open('/proc/self/comm', 'w').write('%1')")
+                                            .arg(QString::fromLatin1(tag)))
+                 .value("status")
+                 .toString(),
+             QString("ok"));
+    const QList<qint64> pids = processesNamed(tag);
+    QCOMPARE(pids.size(), 1);
+    const pid_t interpreter = pid_t(pids.first());
+    const pid_t init = parentOf(interpreter);
+    QVERIFY(init > 1);
+    QCOMPARE(::kill(init, SIGSTOP), 0);
+    const auto resumeInit = qScopeGuard([init] { ::kill(init, SIGCONT); });
+    QCOMPARE(::kill(interpreter, SIGKILL), 0);
+    // A zombie leader's other threads may still hold the descriptor table: wait until they are
+    // gone too, so the pipe is closed.
+    const QDir tasks(QStringLiteral("/proc/%1/task").arg(interpreter));
+    QTRY_VERIFY_WITH_TIMEOUT(processState(interpreter) == 'Z' &&
+                                 tasks.entryList(QDir::Dirs | QDir::NoDotAndDotDot).size() == 1,
+                             10000);
+
+    const QString request = m_client.eval(session, "n += 1");
+    QVERIFY(!request.isEmpty());
+    // The server has tried to hand the cell over once its history holds it (stored, then sent,
+    // in one step).
+    const auto cellStored = [&] {
+        m_client.send({{"type", "history"}, {"id", "h-late"}, {"session", session}});
+        const QJsonArray entries = m_client.waitFor("history", {}, 10000).value("entries").toArray();
+        const QJsonObject last = entries.isEmpty() ? QJsonObject() : entries.last().toObject();
+        return last.value("code") == "n += 1";
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(cellStored(), 10000);
+    ::kill(init, SIGCONT);
+
+    const QJsonObject result = m_client.waitFor("result", request, 30000);
+    QVERIFY2(result.value("status").toString() == "ok",
+             qPrintable(result.value("status").toString() + ' ' +
+                        result.value("message").toString()));
+    QCOMPARE(m_client.evalToResult(session, "n").value("value").toString(), QString("1"));
+    // The history holds the cell once, as ok.
+    m_client.send({{"type", "history"}, {"id", "h-after"}, {"session", session}});
+    int copies = 0;
+    for (const QJsonValue &v : m_client.waitFor("history", {}, 10000).value("entries").toArray()) {
+        if (v.toObject().value("code") == "n += 1") {
+            ++copies;
+            QCOMPARE(v.toObject().value("status").toString(), QString("ok"));
+        }
+    }
+    QCOMPARE(copies, 1);
 }
 
 // Replay is pipelined: the cells after a diverging one already wait in the driver's pipe. The
