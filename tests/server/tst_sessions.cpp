@@ -332,6 +332,9 @@ void TestSessions::aCellSentToAJustKilledInterpreterRunsOnItsReplacement()
              qPrintable(result.value("status").toString() + ' ' +
                         result.value("message").toString()));
     QCOMPARE(m_client.evalToResult(session, "n").value("value").toString(), QString("1"));
+    const QJsonObject restored = m_client.waitFor("session.restored", {}, 10000);
+    QCOMPARE(restored.value("session").toString(), session);
+    QCOMPARE(restored.value("reason").toString(), QString("crash"));
     // The history holds the cell once, as ok.
     m_client.send({{"type", "history"}, {"id", "h-after"}, {"session", session}});
     int copies = 0;
