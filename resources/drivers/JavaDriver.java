@@ -27,8 +27,12 @@
 // SIGINT has no order relative to fd 3 and Java runs its handler on a thread started after the
 // signal (measured ~1 ms, 6 ms worst under load): it stops the armed cell only once that
 // cell's student code has started (its first snippet entered; a later snippet may still be
-// compiling). A stale SIGINT from an idle moment would need to outlive the next cell's first
-// compile (tens of ms) to hit it; a SIGINT during that first compile is dropped.
+// compiling), and only if its handler thread was created after the cell was armed (thread ids
+// count up). The late handler thread alone left a race (a SIGINT sent while idle, the dispatcher
+// woken only after the next cell was armed): before arming, the driver raises a signal of its
+// own and waits for its handler; pending signals are dispatched lowest number first, so every
+// earlier SIGINT has its (lower-id) handler thread by then. A SIGINT during a cell's first
+// compile is dropped.
 
 import java.io.ByteArrayOutputStream;
 import java.io.FileInputStream;
@@ -82,6 +86,16 @@ public class JavaDriver {
     long early; // an interrupt message came before its eval was armed
     long stopTicket; // the cell the stopper works on, 0 when none
     boolean stopped; // the armed cell was asked to stop
+    // Java starts a new thread for each signal, after the signal: a handler thread created before
+    // the cell was armed (a lower thread id; ids count up at construction) carries a SIGINT that
+    // came before the cell and is stale. Sampled at arming from a thread object never started.
+    long armedThreadMark;
+    static final String BARRIER_SIGNAL = "WINCH"; // > SIGINT, not used by the JVM, harmless
+    static final long BARRIER_WAIT_MS = 1000;
+    final Object barrierLock = new Object();
+    long barriersSeen; // guarded by barrierLock
+    Object barrierSignal; // a sun.misc.Signal, null without signal support
+    java.lang.reflect.Method raise;
 
     JavaDriver() throws IOException {
         control = new FileOutputStream("/proc/self/fd/4");
@@ -250,20 +264,62 @@ public class JavaDriver {
         try {
             Class<?> signal = Class.forName("sun.misc.Signal");
             Class<?> handler = Class.forName("sun.misc.SignalHandler");
-            Object proxy = java.lang.reflect.Proxy.newProxyInstance(
-                    handler.getClassLoader(), new Class<?>[] {handler}, (p, m, a) -> {
-                        if ("handle".equals(m.getName())) stopRunning();
-                        return null;
-                    });
-            Object intSignal = signal.getConstructor(String.class).newInstance("INT");
-            signal.getMethod("handle", signal, handler).invoke(null, intSignal, proxy);
+            signal.getMethod("handle", signal, handler).invoke(null,
+                    signal.getConstructor(String.class).newInstance("INT"),
+                    signalHandler(handler, this::stopRunning));
+            barrierSignal = signal.getConstructor(String.class).newInstance(BARRIER_SIGNAL);
+            signal.getMethod("handle", signal, handler).invoke(null, barrierSignal,
+                    signalHandler(handler, this::barrierReached));
+            raise = signal.getMethod("raise", signal);
         } catch (ReflectiveOperationException | RuntimeException e) {
             realErr.println("coderoom driver: no SIGINT handler (" + e + "); use the message");
+            barrierSignal = null;
+        }
+    }
+
+    static Object signalHandler(Class<?> handler, Runnable action) {
+        return java.lang.reflect.Proxy.newProxyInstance(handler.getClassLoader(),
+                new Class<?>[] {handler}, (p, m, a) -> {
+                    if ("handle".equals(m.getName())) action.run();
+                    return null;
+                });
+    }
+
+    void barrierReached() {
+        synchronized (barrierLock) {
+            barriersSeen++;
+            barrierLock.notifyAll();
+        }
+    }
+
+    // Before a cell is armed: every SIGINT that reached the process before this point gets its
+    // handler thread created first. The JVM dispatches pending signals lowest number first, so
+    // once our own BARRIER_SIGNAL (raised now) is handled, an earlier SIGINT (2) has been
+    // dispatched; its handler thread then has a lower id than the mark taken after this.
+    void awaitSignalBarrier() {
+        if (barrierSignal == null) return;
+        long want;
+        synchronized (barrierLock) {
+            want = barriersSeen + 1;
+        }
+        try {
+            raise.invoke(null, barrierSignal);
+            long deadline = System.nanoTime() + BARRIER_WAIT_MS * 1_000_000L;
+            synchronized (barrierLock) {
+                while (barriersSeen < want) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000L;
+                    if (left <= 0) break; // a slow dispatcher must not hold up the cell
+                    barrierLock.wait(left);
+                }
+            }
+        } catch (ReflectiveOperationException | InterruptedException e) {
+            // no barrier this time: the thread-id check alone
         }
     }
 
     synchronized void stopRunning() {
-        if (armed != 0 && entered) requestStop();
+        if (armed != 0 && entered && Thread.currentThread().getId() > armedThreadMark)
+            requestStop();
     }
 
     synchronized boolean isArmed() {
@@ -377,8 +433,11 @@ public class JavaDriver {
         StringBuilder errors = new StringBuilder();
         String value = null;
         try {
+            awaitSignalBarrier();
+            final long threadMark = new Thread(() -> {}).getId();
             synchronized (this) {
                 armed = ticket;
+                armedThreadMark = threadMark;
                 stopped = early == ticket;
                 stopTicket = stopped ? ticket : 0;
                 entered = false;

@@ -632,12 +632,28 @@ class JavaDriver(DriverContract, unittest.TestCase):
             self.assertEqual(self.driver.eval("keptJ * 6").get("value"), "42")
 
     def test_a_sigint_while_idle_does_not_stop_the_next_cell(self):
-        # The server sends the message and SIGINT together; after the message stopped the
-        # cell, the signal is handled when nothing runs and must not hit the next cell.
+        # Java runs a signal's handler late, on a thread it starts: an idle SIGINT followed at
+        # once by an eval used to stop that eval now and then (a signal barrier fixed it).
         for _ in range(3):
             self.driver.interrupt("signal")
             self.assertOk(self.driver.eval("int idleJ = 1;\nidleJ += 1;"))
         self.assertEqual(self.driver.eval("idleJ").get("value"), "2")
+
+    def test_the_sigint_sent_with_a_stop_message_does_not_stop_the_next_cell(self):
+        # What the server does: the message and SIGINT together. The message stops the cell;
+        # Java handles the signal later, often once the cell is over, and then it must not hit
+        # the next cell.
+        for round_ in range(3):
+            with self.subTest(round=round_):
+                mark = len(self.driver.stdout)
+                seq = self.driver.eval_async(f"System.out.println(\"stopme{round_}\");\n"
+                                             "while (true) {}")
+                self.driver.wait_output(f"stopme{round_}", mark)
+                self.driver.interrupt("message")
+                self.driver.interrupt("signal")
+                self.assertIn("interrupted", self.driver.result(seq)["message"])
+                self.assertOk(self.driver.eval(f"int idleJ{round_} = 1;\nidleJ{round_} += 1;"))
+        self.assertEqual(self.driver.eval("idleJ0 + idleJ1 + idleJ2").get("value"), "6")
 
     def test_a_second_and_third_sigint_still_stop_busy_cells(self):
         for round_ in range(3):  # the second SIGINT of a session once went unheard
