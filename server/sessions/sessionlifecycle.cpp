@@ -426,6 +426,8 @@ void SessionManager::startEval(Live *target, EvalJob *job)
 
 void SessionManager::resendEval(Live *s, EvalJob *job)
 {
+    qCInfo(lcSessions).noquote() << "cell" << job->m_seq << "of" << s->id
+                                 << "never reached its interpreter; it runs after the rebuild";
     job->m_resent = true;
     s->job = nullptr;
     s->announce = true;
