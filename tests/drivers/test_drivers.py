@@ -639,31 +639,28 @@ class JavaDriver(DriverContract, unittest.TestCase):
             self.assertOk(self.driver.eval("int idleJ = 1;\nidleJ += 1;"))
         self.assertEqual(self.driver.eval("idleJ").get("value"), "2")
 
+    def stop_a_spinning_cell(self, marker, *ways):
+        mark = len(self.driver.stdout)
+        seq = self.driver.eval_async(f"System.out.println(\"{marker}\");\nwhile (true) {{}}")
+        self.driver.wait_output(marker, mark)
+        for how in ways:
+            self.driver.interrupt(how)
+        self.assertIn("interrupted", self.driver.result(seq)["message"])
+
     def test_the_sigint_sent_with_a_stop_message_does_not_stop_the_next_cell(self):
         # What the server does: the message and SIGINT together. The message stops the cell;
         # Java handles the signal later, often once the cell is over, and then it must not hit
         # the next cell.
         for round_ in range(3):
             with self.subTest(round=round_):
-                mark = len(self.driver.stdout)
-                seq = self.driver.eval_async(f"System.out.println(\"stopme{round_}\");\n"
-                                             "while (true) {}")
-                self.driver.wait_output(f"stopme{round_}", mark)
-                self.driver.interrupt("message")
-                self.driver.interrupt("signal")
-                self.assertIn("interrupted", self.driver.result(seq)["message"])
+                self.stop_a_spinning_cell(f"stopme{round_}", "message", "signal")
                 self.assertOk(self.driver.eval(f"int idleJ{round_} = 1;\nidleJ{round_} += 1;"))
         self.assertEqual(self.driver.eval("idleJ0 + idleJ1 + idleJ2").get("value"), "6")
 
     def test_a_second_and_third_sigint_still_stop_busy_cells(self):
         for round_ in range(3):  # the second SIGINT of a session once went unheard
             with self.subTest(round=round_):
-                mark = len(self.driver.stdout)
-                seq = self.driver.eval_async(f"System.out.println(\"again{round_}\");\n"
-                                             "while (true) {}")
-                self.driver.wait_output(f"again{round_}", mark)
-                self.driver.interrupt("signal")
-                self.assertIn("interrupted", self.driver.result(seq)["message"])
+                self.stop_a_spinning_cell(f"again{round_}", "signal")
 
     def test_a_declaration_can_be_replaced_in_a_later_cell(self):
         self.assertOk(self.driver.eval("int twiceJ(int x) { return 2 * x; }"))
