@@ -372,10 +372,12 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
         return;
     }
     EvalJob *job = was == Phase::Busy ? s->job.data() : nullptr;
-    if (job && !cellDelivered && !job->m_timedOut && !job->m_cancelled && !job->m_resent) {
+    if (job && !cellDelivered && !job->m_timedOut && !job->m_cancelled && !job->m_interrupted &&
+        !job->m_resent) {
         // The interpreter was gone before the cell got into its pipe (killed while idle, the
         // server not told yet): the cell did not run, so it runs on the rebuilt interpreter
-        // instead of being blamed for a crash it did not cause.
+        // instead of being blamed for a crash it did not cause. Not if the student already
+        // asked to stop it.
         resendEval(s, job);
         return;
     }
@@ -388,6 +390,14 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
                      StatusInterrupted);
         } else if (job->m_cancelled) {
             failEval(s, Status::Cancelled, QStringLiteral("Cancelled."), StatusInterrupted);
+        } else if (job->m_interrupted) {
+            // Stuck in one long native call: the interrupt grace ran out and the server ended it.
+            failEval(s, Status::Error,
+                     QStringLiteral("Interrupted: the cell did not stop within %1 s, so its "
+                                    "interpreter was restarted and your session restored "
+                                    "without it.")
+                         .arg(double(m_config.interruptGraceMs) / 1000.0),
+                     StatusInterrupted);
         } else {
             const bool memory = result.outcome == sandbox::Outcome::MemoryLimit;
             failEval(s, memory ? Status::MemoryLimit : Status::Error,

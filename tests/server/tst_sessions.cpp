@@ -31,6 +31,7 @@ private slots:
     void completionComesFromTheLiveNamespace();
     void interruptStopsAnInfiniteLoopAndKeepsTheSession();
     void interruptStopsAPendingInputAndKeepsTheSession();
+    void aCellStuckInNativeCodeIsEndedAfterTheGraceAndTheSessionKept();
     void killedInterpreterIsRebuiltWithItsVariables();
     void aCellSentToAJustKilledInterpreterRunsOnItsReplacement();
     void aReplayThatDivergesStopsBeforeTheCellAndSaysWhich();
@@ -268,6 +269,26 @@ void TestSessions::interruptStopsAPendingInputAndKeepsTheSession()
     m_client.send({{"type", "interrupt"}, {"request", request}});
     const QJsonObject result = m_client.waitFor("result", request, 10000);
     QCOMPARE(result.value("status").toString(), QString("error"));
+    QCOMPARE(m_client.evalToResult(session, "kept * 6").value("value").toString(), QString("42"));
+}
+
+// sum() over a huge range never checks for signals: the interrupt cannot land, so after the
+// grace the server ends the interpreter and rebuilds the session without that cell.
+void TestSessions::aCellStuckInNativeCodeIsEndedAfterTheGraceAndTheSessionKept()
+{
+    const QString session = openPython(m_client);
+    QCOMPARE(m_client.evalToResult(session, "kept = 7").value("status").toString(),
+             QString("ok"));
+    const QString request = m_client.eval(session, "sum(range(10**15))\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!m_client.waitFor("started", request).isEmpty());
+    m_client.send({{"type", "interrupt"}, {"request", request}});
+    const QJsonObject result = m_client.waitFor("result", request, 30000);
+    QCOMPARE(result.value("status").toString(), QString("error"));
+    QVERIFY2(result.value("message").toString().startsWith("Interrupted: the cell did not stop"),
+             qPrintable(result.value("message").toString()));
+    const QJsonObject restored = m_client.waitFor("session.restored", {}, 30000);
+    QCOMPARE(restored.value("session").toString(), session);
     QCOMPARE(m_client.evalToResult(session, "kept * 6").value("value").toString(), QString("42"));
 }
 
