@@ -43,6 +43,7 @@ public:
 private:
     void probe();
     void finishProbe(bool ok);
+    void dropProbe(); // ends the probe in flight without counting it
 
     quint16 m_port;
     int m_timeoutMs;
