@@ -42,6 +42,8 @@ private:
     QString openPython(WsClient &client);
     // Names the session's interpreter (its comm) with a unique tag, then kill -9s it.
     bool killInterpreter(const QString &session, const char *prefix);
+    // Sends the cell, interrupts it once it started, returns its result (empty on a timeout).
+    QJsonObject interruptOnceStarted(const QString &session, const QString &code, int timeoutMs);
     QStringList m_opened; // closed after each test: a user may keep only a few live sessions
 
     ServerProcess m_server;
@@ -122,6 +124,16 @@ bool TestSessions::killInterpreter(const QString &session, const char *prefix)
         return false;
     }
     return ::kill(pid_t(pids.first()), SIGKILL) == 0;
+}
+
+QJsonObject TestSessions::interruptOnceStarted(const QString &session, const QString &code,
+                                               int timeoutMs)
+{
+    const QString request = m_client.eval(session, code);
+    if (request.isEmpty() || m_client.waitFor("started", request).isEmpty())
+        return {};
+    m_client.send({{"type", "interrupt"}, {"request", request}});
+    return m_client.waitFor("result", request, timeoutMs);
 }
 
 void TestSessions::statePersistsAcrossEvals_data()
@@ -250,11 +262,7 @@ void TestSessions::interruptStopsAnInfiniteLoopAndKeepsTheSession()
     const QString session = openPython(m_client);
     QCOMPARE(m_client.evalToResult(session, "kept = 'yes'").value("status").toString(),
              QString("ok"));
-    const QString request = m_client.eval(session, "while True:\n    pass\n");
-    QVERIFY(!request.isEmpty());
-    QVERIFY(!m_client.waitFor("started", request).isEmpty());
-    m_client.send({{"type", "interrupt"}, {"request", request}});
-    const QJsonObject result = m_client.waitFor("result", request, 10000);
+    const QJsonObject result = interruptOnceStarted(session, "while True:\n    pass\n", 10000);
     QCOMPARE(result.value("status").toString(), QString("error"));
     QVERIFY(result.value("message").toString().contains("KeyboardInterrupt"));
     QCOMPARE(m_client.evalToResult(session, "kept").value("value").toString(), QString("'yes'"));
@@ -279,11 +287,7 @@ void TestSessions::aCellStuckInNativeCodeIsEndedAfterTheGraceAndTheSessionKept()
     const QString session = openPython(m_client);
     QCOMPARE(m_client.evalToResult(session, "kept = 7").value("status").toString(),
              QString("ok"));
-    const QString request = m_client.eval(session, "sum(range(10**15))\n");
-    QVERIFY(!request.isEmpty());
-    QVERIFY(!m_client.waitFor("started", request).isEmpty());
-    m_client.send({{"type", "interrupt"}, {"request", request}});
-    const QJsonObject result = m_client.waitFor("result", request, 30000);
+    const QJsonObject result = interruptOnceStarted(session, "sum(range(10**15))\n", 30000);
     QCOMPARE(result.value("status").toString(), QString("error"));
     QVERIFY2(result.value("message").toString().startsWith("Interrupted: the cell did not stop"),
              qPrintable(result.value("message").toString()));
