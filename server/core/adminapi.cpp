@@ -215,7 +215,7 @@ HttpResponse AdminApi::cancelJob(const QString &request)
         return jsonError(404, QStringLiteral("no job \"%1\" is queued or running").arg(request));
     const QString user = m_core->m_requestUser.value(request);
     QString was;
-    switch (m_core->m_scheduler->cancel(request)) {
+    switch (m_core->laneOf(r)->cancel(request)) {
     case scheduler::CancelResult::RemovedFromQueue:
         was = QStringLiteral("queued");
         r->finishWithoutRunning(Status::Cancelled,

@@ -25,7 +25,13 @@ QByteArray Histogram::render(const QByteArray &name, const QByteArray &help) con
     return out;
 }
 
-QByteArray Metrics::render(int queued, int running, int clients, int workers) const
+void Metrics::count(const QString &language, bool eval, const QString &status)
+{
+    ++results[{language, status}];
+    ++laneResults[{eval ? QStringLiteral("interactive") : QStringLiteral("batch"), status}];
+}
+
+QByteArray Metrics::render(const Gauges &g) const
 {
     QByteArray out;
     const auto gauge = [&out](const QByteArray &name, const QByteArray &help, qint64 value) {
@@ -36,10 +42,19 @@ QByteArray Metrics::render(int queued, int running, int clients, int workers) co
         out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
                QByteArray::number(value) + '\n';
     };
-    gauge("coderoom_queue_depth", "Requests waiting for a worker.", queued);
-    gauge("coderoom_running_jobs", "Requests running now.", running);
-    gauge("coderoom_workers", "Jobs that may run at once.", workers);
-    gauge("coderoom_connected_clients", "Open WebSocket connections.", clients);
+    gauge("coderoom_queue_depth", "Batch runs waiting for a worker.", g.queued);
+    gauge("coderoom_running_jobs", "Batch runs running now.", g.running);
+    gauge("coderoom_workers", "Batch runs that may run at once.", g.workers);
+    gauge("coderoom_connected_clients", "Open WebSocket connections.", g.clients);
+    out += "# HELP coderoom_lane_queued Work waiting, by lane (interactive: REPL cells waiting "
+           "for their session).\n# TYPE coderoom_lane_queued gauge\n"
+           "coderoom_lane_queued{lane=\"batch\"} " +
+           QByteArray::number(g.queued) + "\ncoderoom_lane_queued{lane=\"interactive\"} " +
+           QByteArray::number(g.cellsQueued) +
+           "\n# HELP coderoom_lane_running Work running, by lane.\n"
+           "# TYPE coderoom_lane_running gauge\ncoderoom_lane_running{lane=\"batch\"} " +
+           QByteArray::number(g.running) + "\ncoderoom_lane_running{lane=\"interactive\"} " +
+           QByteArray::number(g.cellsRunning) + '\n';
     counter("coderoom_overloaded_total", "Requests refused because the queue was full.",
             overloaded);
     counter("coderoom_queue_timeouts_total", "Requests that waited past the queue TTL.",
@@ -51,6 +66,13 @@ QByteArray Metrics::render(int queued, int running, int clients, int workers) co
            "# TYPE coderoom_results_total counter\n";
     for (auto it = results.cbegin(); it != results.cend(); ++it) {
         out += "coderoom_results_total{language=\"" + it.key().first.toUtf8() + "\",status=\"" +
+               it.key().second.toUtf8() + "\"} " + QByteArray::number(it.value()) + '\n';
+    }
+    out += "# HELP coderoom_lane_results_total Results sent, by lane (batch: runs; "
+           "interactive: REPL cells) and status (refusals included).\n"
+           "# TYPE coderoom_lane_results_total counter\n";
+    for (auto it = laneResults.cbegin(); it != laneResults.cend(); ++it) {
+        out += "coderoom_lane_results_total{lane=\"" + it.key().first.toUtf8() + "\",status=\"" +
                it.key().second.toUtf8() + "\"} " + QByteArray::number(it.value()) + '\n';
     }
     out += "# HELP coderoom_sandbox_failures_total Jobs the sandbox could not start or run, "

@@ -23,7 +23,23 @@ private:
 
 struct Metrics
 {
-    QHash<QPair<QString, QString>, qint64> results; // (language, status) -> count
+    // Gauges read at render time from the live objects. Batch: runs and their worker slots;
+    // interactive: REPL cells (one lane per session, no worker slot).
+    struct Gauges
+    {
+        int queued = 0;
+        int running = 0;
+        int clients = 0;
+        int workers = 0;
+        int cellsQueued = 0;
+        int cellsRunning = 0;
+    };
+
+    // One result sent (refusals included).
+    void count(const QString &language, bool eval, const QString &status);
+
+    QHash<QPair<QString, QString>, qint64> results;     // (language, status) -> count
+    QHash<QPair<QString, QString>, qint64> laneResults; // (lane, status) -> count
     qint64 overloaded = 0;
     qint64 queueTimeouts = 0;
     qint64 helloFailures = 0;
@@ -35,8 +51,7 @@ struct Metrics
     Histogram waitSeconds;
     Histogram runSeconds;
 
-    // Gauges are read at render time from the live objects.
-    QByteArray render(int queued, int running, int clients, int workers) const;
+    QByteArray render(const Gauges &gauges) const;
 };
 
 } // namespace coderoom::core

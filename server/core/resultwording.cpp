@@ -140,4 +140,19 @@ QString overloadedMessage(qint64 retryAfterMs, int queued)
         .arg(std::max<qint64>(1, (retryAfterMs + 999) / 1000));
 }
 
+QString cellQueueTimeoutMessage(qint64 waitedMs)
+{
+    return QStringLiteral("Not run: this cell waited %1 for the cells before it in your session "
+                          "to finish. Your variables are kept; run it again when they are done.")
+        .arg(secondsText(waitedMs));
+}
+
+QString cellsOverloadedMessage(qint64 retryAfterMs, int waiting)
+{
+    return QStringLiteral("Server busy: %1 cells are waiting for a free interpreter. Your cell "
+                          "did not run and your variables are kept; try again in %2 s.")
+        .arg(waiting)
+        .arg(std::max<qint64>(1, (retryAfterMs + 999) / 1000));
+}
+
 } // namespace coderoom::core

@@ -20,6 +20,9 @@ protocol::Result describeProgramResult(const languages::ProgramResult &result,
 
 QString queueTimeoutMessage(qint64 waitedMs);
 QString overloadedMessage(qint64 retryAfterMs, int queued);
+// The same for a REPL cell (the interactive lane): it waited for its session, not for a worker.
+QString cellQueueTimeoutMessage(qint64 waitedMs);
+QString cellsOverloadedMessage(qint64 retryAfterMs, int waiting);
 QString secondsText(qint64 ms); // "0.12 s", "10 s"
 
 } // namespace coderoom::core

@@ -43,4 +43,9 @@ struct ServerConfig
     QString adminTokenFile;
 };
 
+// The interactive lane's scheduler configuration, derived from the batch one (servercore.cpp):
+// as many cells may run as there are interpreters, and a cell may wait behind its own session's
+// previous cell for that cell's whole time limit on top of the queue TTL.
+scheduler::Config interactiveLaneConfig(const ServerConfig &config);
+
 } // namespace coderoom::core

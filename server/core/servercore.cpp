@@ -35,6 +35,11 @@ using transport::HttpResponse;
 
 namespace {
 
+// The interactive lane (interactiveLaneConfig): cells one user may have waiting or running, and
+// the time a waiting cell gets beyond the running cell's limit (interrupt grace, rebuild).
+constexpr int kCellsPerUser = 32;
+constexpr qint64 kCellSlackMs = 3000;
+
 template<class... Ts> struct Overloaded : Ts...
 {
     using Ts::operator()...;
@@ -168,6 +173,7 @@ bool ServerCore::start(QString *error)
     m_sessions->startWarmPool();
 
     m_scheduler = new scheduler::Scheduler(m_config.scheduler, this);
+    m_interactive = new scheduler::Scheduler(interactiveLaneConfig(m_config), this);
     m_runService = std::make_unique<CoreRunService>(this);
     restapi::RestApiConfig restConfig;
     // CoreRunService decides on every request, so rest_without_token can change on SIGHUP.
@@ -175,6 +181,8 @@ bool ServerCore::start(QString *error)
     m_rest = std::make_unique<restapi::RestApi>(m_runService.get(), restConfig);
     connect(m_scheduler, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
     connect(m_scheduler, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
+    connect(m_interactive, &scheduler::Scheduler::dispatch, this, &ServerCore::onDispatch);
+    connect(m_interactive, &scheduler::Scheduler::expired, this, &ServerCore::onExpired);
 
     transport::FrontConfig front;
     front.address = m_config.address;
@@ -226,6 +234,21 @@ QList<LanguageInfo> ServerCore::languages() const
     for (const languages::Language &l : m_languages->availableLanguages())
         out.append({l.id, l.name, l.version, l.hasRepl, l.extensions});
     return out;
+}
+
+scheduler::Config interactiveLaneConfig(const ServerConfig &config)
+{
+    scheduler::Config lane;
+    // Every running cell holds a live interpreter, so more than max_interpreters cannot run.
+    lane.workers = std::max(1, config.maxInterpreters);
+    // What waits here is a cell behind its own session's running cell (or, past the cap, a cell
+    // whose turn comes when any cell ends): bounded per user, and in total well above a class.
+    lane.maxPerUser = std::max(config.scheduler.maxPerUser, kCellsPerUser);
+    lane.maxQueued = std::max(config.scheduler.maxQueued, 4 * config.maxInterpreters);
+    // A cell typed while the one before it runs waits for that one's whole time limit (then
+    // the interrupt grace and a rebuild), and only then for as long as a queued run would.
+    lane.queueTtlMs = config.scheduler.queueTtlMs + config.limits.runTimeMs + kCellSlackMs;
+    return lane;
 }
 
 ServerLimits ServerCore::limits() const
@@ -452,13 +475,14 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
         refused.request = request->request();
         refused.status = Status::Overloaded;
         refused.message = quotaRefusal;
-        ++m_metrics.results[{request->language(), toWire(refused.status)}];
+        m_metrics.count(request->language(), request->isEval(), toWire(refused.status));
         if (from.sink.guard)
             from.sink.send(refused);
         delete request;
         return;
     }
-    const scheduler::SubmitResult admission = m_scheduler->submit(ticket);
+    scheduler::Scheduler *queue = laneOf(request);
+    const scheduler::SubmitResult admission = queue->submit(ticket);
     if (admission.admission != scheduler::Admission::Accepted) {
         Result refused;
         refused.id = clientId;
@@ -466,9 +490,14 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
         refused.status = Status::Overloaded;
         switch (admission.admission) {
         case scheduler::Admission::UserLimit:
-            refused.message = QStringLiteral("You already have %1 programs queued or running. "
-                                             "Wait for one to finish, then try again.")
-                                  .arg(m_config.scheduler.maxPerUser);
+            refused.message =
+                request->isEval()
+                    ? QStringLiteral("You already have %1 cells waiting or running. Wait for "
+                                     "them to finish (or interrupt one), then try again.")
+                          .arg(queue->config().maxPerUser)
+                    : QStringLiteral("You already have %1 programs queued or running. "
+                                     "Wait for one to finish, then try again.")
+                          .arg(m_config.scheduler.maxPerUser);
             break;
         case scheduler::Admission::ShuttingDown:
             refused.message = QStringLiteral("The server is shutting down; try again shortly.");
@@ -478,10 +507,13 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
             refused.message = QStringLiteral("The server reused a request id; please retry.");
             break;
         default:
-            refused.message = overloadedMessage(admission.retryAfterMs, m_scheduler->queuedCount());
+            refused.message =
+                request->isEval()
+                    ? cellsOverloadedMessage(admission.retryAfterMs, queue->queuedCount())
+                    : overloadedMessage(admission.retryAfterMs, queue->queuedCount());
         }
         ++m_metrics.overloaded;
-        ++m_metrics.results[{request->language(), toWire(refused.status)}];
+        m_metrics.count(request->language(), request->isEval(), toWire(refused.status));
         if (from.sink.guard)
             from.sink.send(refused);
         delete request;
@@ -494,6 +526,11 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
     m_quota.jobStarted(from.user);
     if (from.sink.guard)
         from.sink.send(Accepted{clientId, request->request(), admission.queuePosition});
+}
+
+scheduler::Scheduler *ServerCore::laneOf(const WorkRequest *request) const
+{
+    return request->isEval() ? m_interactive : m_scheduler;
 }
 
 WorkRequest *ServerCore::ownedRequest(ClientConnection *c, const QString &request,
@@ -530,7 +567,7 @@ void ServerCore::handleCancel(ClientConnection *c, const Cancel &m)
     WorkRequest *r = ownedRequest(c, m.request, m.id);
     if (!r)
         return;
-    switch (m_scheduler->cancel(m.request)) {
+    switch (laneOf(r)->cancel(m.request)) {
     case scheduler::CancelResult::RemovedFromQueue:
         r->finishWithoutRunning(Status::Cancelled, QStringLiteral("Cancelled before it started."));
         break;
@@ -672,7 +709,8 @@ void ServerCore::onDispatch(const scheduler::Ticket &ticket)
 {
     WorkRequest *r = m_requests.value(ticket.request);
     if (!r) {
-        m_scheduler->finish(ticket.request);
+        if (auto *lane = qobject_cast<scheduler::Scheduler *>(sender()))
+            lane->finish(ticket.request);
         return;
     }
     m_metrics.waitSeconds.observe(double(r->queuedMs()) / 1000.0);
@@ -683,9 +721,10 @@ void ServerCore::onExpired(const scheduler::Ticket &ticket)
 {
     if (WorkRequest *r = m_requests.value(ticket.request)) {
         ++m_metrics.queueTimeouts;
-        r->finishWithoutRunning(
-            Status::QueueTimeout,
-            queueTimeoutMessage(scheduler::Scheduler::nowMs() - ticket.enqueuedAtMs));
+        const qint64 waitedMs = scheduler::Scheduler::nowMs() - ticket.enqueuedAtMs;
+        r->finishWithoutRunning(Status::QueueTimeout, r->isEval()
+                                                          ? cellQueueTimeoutMessage(waitedMs)
+                                                          : queueTimeoutMessage(waitedMs));
     }
 }
 
@@ -696,7 +735,7 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
     m_quota.jobFinished(m_requestUser.take(request));
     if (!r)
         return;
-    ++m_metrics.results[{r->language(), toWire(status)}];
+    m_metrics.count(r->language(), r->isEval(), toWire(status));
     if (!r->sandboxFailure().isEmpty()) {
         ++m_metrics.sandboxFailures[r->sandboxFailure()];
         qCWarning(lcCore).noquote()
@@ -704,7 +743,7 @@ void ServerCore::onRequestFinished(const QString &request, Status status, qint64
     }
     if (r->isRunning()) {
         m_metrics.runSeconds.observe(double(runMs) / 1000.0);
-        m_scheduler->finish(request);
+        laneOf(r)->finish(request);
     }
     r->deleteLater();
     maybeFinishShutdown();
@@ -721,15 +760,17 @@ void ServerCore::onDisconnected(ClientConnection *c)
 
 void ServerCore::dropOwner(const QString &owner)
 {
-    const scheduler::Scheduler::Dropped dropped = m_scheduler->dropOwner(owner);
-    for (const scheduler::Ticket &t : dropped.queued) {
-        m_requestOwner.remove(t.request);
-        m_quota.jobFinished(m_requestUser.take(t.request));
-        delete m_requests.take(t.request); // never ran; nobody is left to tell
-    }
-    for (const scheduler::Ticket &t : dropped.running) {
-        if (WorkRequest *r = m_requests.value(t.request))
-            r->stop(); // its done() frees the worker slot through onRequestFinished
+    for (scheduler::Scheduler *lane : {m_scheduler, m_interactive}) {
+        const scheduler::Scheduler::Dropped dropped = lane->dropOwner(owner);
+        for (const scheduler::Ticket &t : dropped.queued) {
+            m_requestOwner.remove(t.request);
+            m_quota.jobFinished(m_requestUser.take(t.request));
+            delete m_requests.take(t.request); // never ran; nobody is left to tell
+        }
+        for (const scheduler::Ticket &t : dropped.running) {
+            if (WorkRequest *r = m_requests.value(t.request))
+                r->stop(); // its done() frees the slot through onRequestFinished
+        }
     }
     maybeFinishShutdown();
 }
@@ -742,8 +783,10 @@ void ServerCore::shutdown()
     qCInfo(lcCore) << "shutting down:" << m_requests.size() << "requests open";
     if (m_front)
         m_front->stopListening();
-    if (m_scheduler) {
-        for (const scheduler::Ticket &t : m_scheduler->shutdown()) {
+    for (scheduler::Scheduler *lane : {m_scheduler, m_interactive}) {
+        if (!lane)
+            continue;
+        for (const scheduler::Ticket &t : lane->shutdown()) {
             if (WorkRequest *r = m_requests.value(t.request))
                 r->finishWithoutRunning(Status::Cancelled,
                                         QStringLiteral("The server is shutting down; your "

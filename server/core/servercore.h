@@ -25,7 +25,7 @@ struct HttpResponse;
 namespace coderoom::languages {
 class LanguageRegistry;
 class PrestartPool;
-}
+} // namespace coderoom::languages
 namespace coderoom::store {
 class Store;
 }
@@ -50,6 +50,11 @@ struct Ticket;
 
 // Wires the server modules together: front door -> connections -> scheduler -> program runs.
 // Holds no policy of its own beyond translating between them.
+//
+// Two lanes, two schedulers with the same policy code and their own configuration: batch runs
+// take one of `workers` slots (starting a sandboxed program is CPU); REPL cells go through the
+// interactive lane, which never waits for a batch slot (a cell is a line written into an
+// interpreter that already runs), one cell per session at a time, round robin across users.
 //
 // Life: Stopped --start()--> Serving --shutdown()--> Draining --(all results sent)--> Stopped
 // (stopped() emitted once).
@@ -123,6 +128,7 @@ private:
     std::optional<protocol::Error> prepareRun(const protocol::Run &m, WorkRequest::Setup &setup);
     void submit(const Submitter &from, WorkRequest *request, const QString &clientId,
                 const QString &lane);
+    scheduler::Scheduler *laneOf(const WorkRequest *request) const; // batch or interactive
     static WorkRequest::Sink sinkFor(transport::ClientConnection *c);
     void onSessionRestored(const QString &session, protocol::RestoreReason reason, qint64 replayed,
                            std::optional<qint64> divergedAt, const QString &message);
@@ -160,7 +166,8 @@ private:
     languages::PrestartPool *m_prestart = nullptr;
     QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;
-    scheduler::Scheduler *m_scheduler = nullptr;
+    scheduler::Scheduler *m_scheduler = nullptr;                 // batch runs: `workers` slots
+    scheduler::Scheduler *m_interactive = nullptr;               // REPL cells: one per session
     QHash<QString, transport::ClientConnection *> m_connections; // by connection id
     QHash<QString, WorkRequest *> m_requests;                    // by request id
     QHash<QString, QString> m_requestOwner;                      // request -> connection id

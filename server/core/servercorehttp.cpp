@@ -38,8 +38,10 @@ void ServerCore::handleHttp(const HttpRequest &request,
     } else if (request.path == QLatin1String("/ready")) {
         reply(readiness());
     } else if (request.path == QLatin1String("/metrics")) {
-        QByteArray body = m_metrics.render(m_scheduler->queuedCount(), m_scheduler->runningCount(),
-                                           int(m_connections.size()), m_config.scheduler.workers);
+        QByteArray body =
+            m_metrics.render({m_scheduler->queuedCount(), m_scheduler->runningCount(),
+                              int(m_connections.size()), m_config.scheduler.workers,
+                              m_interactive->queuedCount(), m_interactive->runningCount()});
         body += "# HELP coderoom_sessions Sessions known this run, by state.\n"
                 "# TYPE coderoom_sessions gauge\n"
                 "coderoom_sessions{state=\"live\"} " +

@@ -17,6 +17,8 @@ void ServerCore::applyConfig(const ServerConfig &config)
     if (m_scheduler)
         m_scheduler->setConfig(config.scheduler); // more workers dispatch at once; a new TTL
                                                   // applies to waiting tickets too
+    if (m_interactive)
+        m_interactive->setConfig(interactiveLaneConfig(m_config));
     m_config.shutdownGraceMs = config.shutdownGraceMs;
     m_config.node = config.node;
     m_config.restWithoutToken = config.restWithoutToken; // CoreRunService reads it per request

@@ -60,6 +60,8 @@ private slots:
     void dispatchOrder();
     void floodDoesNotDelayAClassmate_data();
     void floodDoesNotDelayAClassmate();
+    void readyCellsStartRoundRobinAcrossUsers_data();
+    void readyCellsStartRoundRobinAcrossUsers();
     void laneRunsOneAtATimeInOrder();
     void othersPassABlockedLane();
     void laneKeepsFifoAcrossUsers();
@@ -250,6 +252,43 @@ void TestScheduler::floodDoesNotDelayAClassmate()
     // running jobs win, so the classmate goes next.
     if (flooderRunsFirst && workers > 1)
         QCOMPARE(flooderFirst, 0);
+}
+
+void TestScheduler::readyCellsStartRoundRobinAcrossUsers_data()
+{
+    // The interactive lane: a slot per interpreter (many), a lane per session. Nothing finishes,
+    // so the order is the order in which ready cells are started in one pump.
+    QTest::addColumn<int>("capacity");
+    QTest::addColumn<QStringList>("tickets");
+    QTest::addColumn<QStringList>("expected");
+
+    QTest::addRow("a user with three sessions takes one turn per round")
+        << 100 << QStringList{u"a1:a:sa1"_s, u"a2:a:sa2"_s, u"a3:a:sa3"_s,
+                              u"b1:b:sb1"_s, u"c1:c:sc1"_s, u"c2:c:sc2"_s}
+        << QStringList{u"a1"_s, u"b1"_s, u"c1"_s, u"a2"_s, u"c2"_s, u"a3"_s};
+    QTest::addRow("a session's second cell waits for its first, the others go on")
+        << 100 << QStringList{u"a1:a:sa"_s, u"a2:a:sa"_s, u"b1:b:sb"_s, u"c1:c:sc"_s}
+        << QStringList{u"a1"_s, u"b1"_s, u"c1"_s};
+    QTest::addRow("past the slots the rest wait, first served first")
+        << 3
+        << QStringList{u"a1:a:sa1"_s, u"a2:a:sa2"_s, u"b1:b:sb1"_s, u"b2:b:sb2"_s, u"c1:c:sc1"_s}
+        << QStringList{u"a1"_s, u"b1"_s, u"c1"_s};
+}
+
+void TestScheduler::readyCellsStartRoundRobinAcrossUsers()
+{
+    QFETCH(int, capacity);
+    QFETCH(QStringList, tickets);
+    QFETCH(QStringList, expected);
+
+    Scheduler scheduler(config(capacity, 1000, 32));
+    Recorder rec(scheduler);
+    for (const QString &spec : std::as_const(tickets))
+        QCOMPARE(scheduler.submit(ticketFrom(spec)).admission, Admission::Accepted);
+    QTRY_COMPARE(rec.dispatched.size(), expected.size());
+    QCoreApplication::processEvents(); // a pump that would start more has had its chance
+    QCOMPARE(rec.dispatched, expected);
+    QCOMPARE(scheduler.runningCount(), int(expected.size()));
 }
 
 void TestScheduler::laneRunsOneAtATimeInOrder()

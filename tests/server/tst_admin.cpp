@@ -291,6 +291,12 @@ void TestAdmin::metricsCountEvalsUnderTheSessionsLanguage()
     QVERIFY(
         metrics.body.contains("coderoom_results_total{language=\"python\",status=\"cancelled\"}"));
     QVERIFY(!metrics.body.contains("language=\"session\""));
+    // The same results by lane: the eval in the interactive lane, the run in the batch one.
+    QVERIFY(
+        metrics.body.contains("coderoom_lane_results_total{lane=\"interactive\",status=\"ok\"}"));
+    QVERIFY(
+        metrics.body.contains("coderoom_lane_results_total{lane=\"batch\",status=\"cancelled\"}"));
+    QVERIFY(metrics.body.contains("coderoom_lane_running{lane=\"interactive\"} "));
 }
 
 void TestAdmin::aCompileStepThatCannotStartIsASandboxFailure()

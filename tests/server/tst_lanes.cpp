@@ -1,0 +1,163 @@
+// The interactive lane through the real coderoomd: a REPL cell is a line written into a running
+// interpreter and never waits for a batch worker slot, nor for other students' spinning cells.
+// Ordering and admission only: nothing here depends on how fast the machine is, beyond a cell of
+// `6 * 7` being answered before a 10 s time limit ends a spinning program.
+#include "serverfixture.h"
+
+#include <QJsonArray>
+#include <QTest>
+
+using namespace coderoom::tests;
+
+class TestLanes : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void aCellIsAnsweredWhileEveryBatchSlotSpins();
+    void aThirdSessionsCellCompletesWhileTwoSessionsSpin();
+    void aCellWaitsForItsOwnSessionOnly();
+
+private:
+    // A client signed in as `user` with one Python session open; the session id, or empty.
+    QString connectWithSession(WsClient &client, const QString &user);
+    // Sends a cell that never ends and waits until it runs; its request id, or empty.
+    static QString spin(WsClient &client, const QString &session);
+    static bool hasResult(const WsClient &client, const QString &request);
+
+    ServerProcess m_server;
+};
+
+void TestLanes::initTestCase()
+{
+    // Two batch slots, as on a 2-core machine; the lane must not depend on them.
+    QVERIFY(m_server.start({"--workers", "2", "--warm-pool", "2"}));
+}
+
+void TestLanes::cleanupTestCase()
+{
+    m_server.terminate();
+    QVERIFY(m_server.waitForExit(15000));
+}
+
+QString TestLanes::connectWithSession(WsClient &client, const QString &user)
+{
+    if (!client.open(m_server.url()) || !client.hello(m_server.token(), user))
+        return {};
+    const QJsonObject opened = client.openSession({{"language", "python"}});
+    return opened.value("type").toString() == "session.opened" ? opened.value("session").toString()
+                                                               : QString();
+}
+
+QString TestLanes::spin(WsClient &client, const QString &session)
+{
+    const QString request = client.eval(session, QStringLiteral("while True:\n    pass\n"));
+    if (request.isEmpty() || client.waitFor("started", request).isEmpty())
+        return {};
+    return request;
+}
+
+bool TestLanes::hasResult(const WsClient &client, const QString &request)
+{
+    for (const QJsonObject &m : client.eventsOf(request)) {
+        if (m.value("type").toString() == "result")
+            return true;
+    }
+    return false;
+}
+
+void TestLanes::aCellIsAnsweredWhileEveryBatchSlotSpins()
+{
+    WsClient student;
+    const QString session = connectWithSession(student, "student");
+    QVERIFY(!session.isEmpty());
+
+    WsClient spinner;
+    QVERIFY(spinner.open(m_server.url()));
+    QVERIFY(spinner.hello(m_server.token(), "spinner"));
+    QStringList runs;
+    for (int i = 0; i < 2; ++i) {
+        const QString request = spinner.run(QStringLiteral("while True: pass"));
+        QVERIFY(!request.isEmpty());
+        QVERIFY(!spinner.waitFor("started", request).isEmpty());
+        runs << request;
+    }
+
+    const QJsonObject result = student.evalToResult(session, QStringLiteral("6 * 7"));
+    QCOMPARE(result.value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(result.value("value").toString(), QStringLiteral("42"));
+    // Both slots were still held: the cell did not wait for a batch worker.
+    for (const QString &run : std::as_const(runs))
+        QVERIFY2(!hasResult(spinner, run), qPrintable(run + " ended before the cell"));
+
+    for (const QString &run : std::as_const(runs)) {
+        spinner.send({{"type", "cancel"}, {"request", run}});
+        QCOMPARE(spinner.waitFor("result", run).value("status").toString(),
+                 QStringLiteral("cancelled"));
+    }
+}
+
+void TestLanes::aThirdSessionsCellCompletesWhileTwoSessionsSpin()
+{
+    WsClient first;
+    WsClient second;
+    WsClient third;
+    const QString s1 = connectWithSession(first, "spin-one");
+    const QString s2 = connectWithSession(second, "spin-two");
+    const QString s3 = connectWithSession(third, "typist");
+    QVERIFY(!s1.isEmpty() && !s2.isEmpty() && !s3.isEmpty());
+
+    const QString r1 = spin(first, s1);
+    const QString r2 = spin(second, s2);
+    QVERIFY(!r1.isEmpty() && !r2.isEmpty());
+
+    // Two spinning cells hold as many cells as there are batch slots: the third session's
+    // cells still run, one after another, with their state.
+    QCOMPARE(third.evalToResult(s3, QStringLiteral("x = 5")).value("status").toString(),
+             QStringLiteral("ok"));
+    const QJsonObject answer = third.evalToResult(s3, QStringLiteral("x + 1"));
+    QCOMPARE(answer.value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(answer.value("value").toString(), QStringLiteral("6"));
+    QVERIFY(!hasResult(first, r1));
+    QVERIFY(!hasResult(second, r2));
+
+    // The spinners are stopped the way a student would, and keep their sessions.
+    first.send({{"type", "interrupt"}, {"request", r1}});
+    second.send({{"type", "interrupt"}, {"request", r2}});
+    QCOMPARE(first.waitFor("result", r1).value("status").toString(), QStringLiteral("error"));
+    QCOMPARE(second.waitFor("result", r2).value("status").toString(), QStringLiteral("error"));
+    QCOMPARE(first.evalToResult(s1, QStringLiteral("1 + 1")).value("value").toString(),
+             QStringLiteral("2"));
+}
+
+void TestLanes::aCellWaitsForItsOwnSessionOnly()
+{
+    // One running cell per session: the next cell of a spinning session waits (accepted, not
+    // started, not refused) while another session of the same user runs its cells.
+    WsClient client;
+    const QString busy = connectWithSession(client, "two-tabs");
+    QVERIFY(!busy.isEmpty());
+    const QJsonObject other = client.openSession({{"language", "python"}});
+    QCOMPARE(other.value("type").toString(), QStringLiteral("session.opened"));
+    const QString idle = other.value("session").toString();
+
+    const QString spinning = spin(client, busy);
+    QVERIFY(!spinning.isEmpty());
+    const QString waiting = client.eval(busy, QStringLiteral("'after the loop'"));
+    QVERIFY(!waiting.isEmpty()); // accepted, not refused
+    QCOMPARE(client.evalToResult(idle, QStringLiteral("2 ** 10")).value("value").toString(),
+             QStringLiteral("1024"));
+    for (const QJsonObject &m : client.eventsOf(waiting))
+        QVERIFY2(m.value("type").toString() == "accepted", qPrintable(m.value("type").toString()));
+
+    client.send({{"type", "interrupt"}, {"request", spinning}});
+    QCOMPARE(client.waitFor("result", spinning).value("status").toString(),
+             QStringLiteral("error"));
+    const QJsonObject after = client.waitFor("result", waiting);
+    QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(after.value("value").toString(), QStringLiteral("'after the loop'"));
+}
+
+QTEST_GUILESS_MAIN(TestLanes)
+#include "tst_lanes.moc"
