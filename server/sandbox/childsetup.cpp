@@ -73,6 +73,10 @@ void ChildSetup::apply() const noexcept
         ::setrlimit(limits[i].resource, &value);
     }
 
+    // Before dropping privileges; inherited by bwrap, its init and every process of the job.
+    if (lowerPriority)
+        ::setpriority(PRIO_PROCESS, 0, priority);
+
     // Out of the server's process group: a Ctrl+C on the server's terminal is not the job's.
     ::setsid();
 

@@ -30,6 +30,8 @@ struct ChildSetup
     int fdCount = 0;
     Limit limits[MaxLimits];
     int limitCount = 0;
+    bool lowerPriority = false;  // setpriority(priority) before exec
+    int priority = 0;            // absolute nice value (the server's plus the job's niceness)
     bool dropPrivileges = false; // running as root: become uid/gid before exec
     uid_t uid = 65534;
     gid_t gid = 65534;
@@ -40,8 +42,8 @@ struct ChildSetup
     int firstFreeFd() const; // one above the highest target
 
     // In the child only. Moves descriptors into place (everything else >= 3 closed), resets
-    // signal state, sets rlimits, leaves the session, drops privileges, asks for SIGKILL when
-    // the server dies.
+    // signal state, sets rlimits and the CPU priority, leaves the session, drops privileges, asks
+    // for SIGKILL when the server dies.
     void apply() const noexcept;
 };
 

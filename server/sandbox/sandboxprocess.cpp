@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -187,6 +188,14 @@ bool SandboxProcessPrivate::prepare(QString *error)
     // See bwrapArguments(): the per-job process limit is set inside the namespace.
     // Unprivileged servers cannot raise it; the call then fails harmlessly in the child.
     m_child.addLimit(RLIMIT_NPROC, RLIM_INFINITY);
+    if (m_spec.niceness > 0) {
+        // Relative to the server: a server an admin already niced keeps its lead. errno tells a
+        // failed getpriority() from a legitimate -1.
+        errno = 0;
+        const int own = ::getpriority(PRIO_PROCESS, 0);
+        m_child.lowerPriority = true;
+        m_child.priority = std::min(19, (errno == 0 ? own : 0) + std::min(m_spec.niceness, 19));
+    }
 
     m_process.setProgram(QLatin1String(bwrapPath));
     m_process.setArguments(bwrapArguments(m_spec, fds));

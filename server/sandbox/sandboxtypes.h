@@ -42,10 +42,10 @@ struct InputFile
 
 struct Spec
 {
-    QStringList command;      // argv inside the sandbox; command[0] an absolute path
-    QList<InputFile> files;   // written into /work (the working directory)
-    QList<Bind> binds;        // extra read-only (or writable) binds beyond the base set
-    QStringList environment;  // extra NAME=value on top of the fixed allow-list
+    QStringList command;     // argv inside the sandbox; command[0] an absolute path
+    QList<InputFile> files;  // written into /work (the working directory)
+    QList<Bind> binds;       // extra read-only (or writable) binds beyond the base set
+    QStringList environment; // extra NAME=value on top of the fixed allow-list
     Limits limits;
     // Given: written to the program's stdin, then closed (EOF). Absent: stdin stays open for
     // writeStdin()/closeStdin() (interactive).
@@ -56,6 +56,9 @@ struct Spec
     // wall clock runs, stdinData is not written and it is sampled only every 2 s. The CPU it
     // uses while starting up (an interpreter's start-up) counts toward RLIMIT_CPU.
     bool armLater = false;
+    // CPU priority below the server's own (a nice increment, 0..19): the job gets what the
+    // server leaves, so a spinning program never starves the event loop that serves everyone.
+    int niceness = 10;
 };
 
 // What arm() hands a pre-started process. Only limits enforced from outside the sandbox can
@@ -68,7 +71,8 @@ struct Arming
 };
 
 // How a sandboxed process ended. One value, not an (exitStatus, exitCode, error) triple.
-enum class Outcome {
+enum class Outcome
+{
     Exited,        // ran to completion; exitCode says how (0 = success)
     Signalled,     // killed by a signal of its own doing (segfault, abort); signal says which
     Timeout,       // wall-clock limit reached; the namespace was killed
@@ -83,13 +87,13 @@ enum class Outcome {
 struct Result
 {
     Outcome outcome = Outcome::FailedToStart;
-    int exitCode = -1;   // valid for Exited
-    int signal = 0;      // valid for Signalled (and the signal that ended a killed job)
+    int exitCode = -1; // valid for Exited
+    int signal = 0;    // valid for Signalled (and the signal that ended a killed job)
     qint64 wallMs = 0;
     qint64 cpuMs = 0;    // user + system of the job's processes, measured from outside
     qint64 memoryKb = 0; // peak resident set of the job's processes, measured from outside
     qint64 outputBytes = 0;
-    QString message;     // plain words for anything but a clean exit
+    QString message; // plain words for anything but a clean exit
 };
 
 QString toString(Outcome outcome);

@@ -4,6 +4,8 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <cerrno>
+#include <sys/resource.h>
 
 using namespace coderoom::sandbox;
 using namespace sandboxtest;
@@ -286,6 +288,16 @@ private slots:
         const QByteArray statusText = status.readAll();
         if (::geteuid() == 0) // the host sees the unprivileged uid, not root
             QVERIFY(statusText.contains("Uid:\t65534\t65534\t65534\t65534"));
+        // The job runs below the server's CPU priority (field 19 of /proc/PID/stat is nice).
+        errno = 0;
+        const int serverNice = ::getpriority(PRIO_PROCESS, 0);
+        QCOMPARE(errno, 0);
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        QVERIFY(stat.open(QIODevice::ReadOnly));
+        const QByteArray statText = stat.readAll();
+        const QList<QByteArray> fields = statText.mid(statText.lastIndexOf(')') + 2).split(' ');
+        QCOMPARE(fields.value(16).toInt(), std::min(19, serverNice + spec.niceness));
+        QVERIFY(spec.niceness > 0);
         process.stop();
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 5000);
     }
