@@ -111,6 +111,13 @@ const QList<ConfigKey> &configKeys()
          "Live REPL interpreters at most; idle ones past it hibernate (default 64).",
          [](ServerConfig &c, const KeyValue &v) { c.maxInterpreters = int(v.number); },
          [](const ServerConfig &c) { return number(c.maxInterpreters); }},
+        {"interpreter_starts", KeyKind::Number, 1, 4096, "n",
+         "Interpreters starting or replaying at once; more wait their turn, round robin across "
+         "users (default: workers).",
+         [](ServerConfig &c, const KeyValue &v) { c.interpreterStarts = int(v.number); },
+         [](const ServerConfig &c) {
+             return number(c.interpreterStarts < 0 ? c.scheduler.workers : c.interpreterStarts);
+         }},
         {"warm_pool", KeyKind::Number, 0, 64, "n",
          "Pre-started interpreters per REPL language (default 1; 0 for none).",
          [](ServerConfig &c, const KeyValue &v) { c.warmPool = int(v.number); },

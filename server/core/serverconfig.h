@@ -29,6 +29,7 @@ struct ServerConfig
     int shutdownGraceMs = 5000; // SIGTERM: running jobs get this long, then are stopped
     int maxInterpreters = 64;   // live REPL interpreters; idle ones past it hibernate
     int warmPool = 1;           // pre-started interpreters per REPL language
+    int interpreterStarts = -1; // interpreters starting or replaying at once; -1: workers
     int prestart = -1;          // pre-started Python sandboxes for batch runs; -1: one per worker
     QString databaseFile;       // empty: <dataDir>/coderoom.db
 
@@ -44,8 +45,8 @@ struct ServerConfig
 };
 
 // The interactive lane's scheduler configuration, derived from the batch one (servercore.cpp):
-// as many cells may run as there are interpreters, and a cell may wait behind its own session's
-// previous cell for that cell's whole time limit on top of the queue TTL.
+// no slot limit (one cell per session), and a cell may wait behind its own session's previous
+// cell for that cell's whole time limit on top of the queue TTL.
 scheduler::Config interactiveLaneConfig(const ServerConfig &config);
 
 } // namespace coderoom::core

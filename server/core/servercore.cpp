@@ -38,6 +38,7 @@ namespace {
 // The interactive lane (interactiveLaneConfig): cells one user may have waiting or running, and
 // the time a waiting cell gets beyond the running cell's limit (interrupt grace, rebuild).
 constexpr int kCellsPerUser = 32;
+constexpr int kUnboundedCells = 1'000'000;
 constexpr qint64 kCellSlackMs = 3000;
 
 template<class... Ts> struct Overloaded : Ts...
@@ -164,6 +165,8 @@ bool ServerCore::start(QString *error)
     sessions::SessionConfig sessionConfig;
     sessionConfig.resourcesDir = m_resourcesDir;
     sessionConfig.maxInterpreters = m_config.maxInterpreters;
+    sessionConfig.maxStarting =
+        m_config.interpreterStarts < 0 ? m_config.scheduler.workers : m_config.interpreterStarts;
     sessionConfig.defaultWarmPool = m_config.warmPool;
     sessionConfig.evalTimeMs = m_config.limits.runTimeMs;
     sessionConfig.evalOutputBytes = m_config.limits.outputBytes;
@@ -239,10 +242,11 @@ QList<LanguageInfo> ServerCore::languages() const
 scheduler::Config interactiveLaneConfig(const ServerConfig &config)
 {
     scheduler::Config lane;
-    // Every running cell holds a live interpreter, so more than max_interpreters cannot run.
-    lane.workers = std::max(1, config.maxInterpreters);
-    // What waits here is a cell behind its own session's running cell (or, past the cap, a cell
-    // whose turn comes when any cell ends): bounded per user, and in total well above a class.
+    // No slot limit: a cell runs on its own session's interpreter. What bounds the lane is
+    // elsewhere: one cell per session (its lane), interpreter starts (the session manager's
+    // start queue), and max_interpreters (a cell that would need one more is refused there).
+    lane.workers = kUnboundedCells;
+    // What waits here is a cell behind its own session's running cell: bounded per user.
     lane.maxPerUser = std::max(config.scheduler.maxPerUser, kCellsPerUser);
     lane.maxQueued = std::max(config.scheduler.maxQueued, 4 * config.maxInterpreters);
     // A cell typed while the one before it runs waits for that one's whole time limit (then

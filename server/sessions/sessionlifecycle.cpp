@@ -113,17 +113,74 @@ void SessionManager::bring(Live *s, RestoreReason reason, std::function<void()> 
         s->stepLimit = -1;
         s->replayAttempts = 0;
     }
+    if (retry && m_starting.contains(s->id)) {
+        launch(s); // rebuilt during its own restore: it keeps its start slot
+        return;
+    }
+    m_startQueue.push(s->id, s->user);
+    schedulePumpStarts();
+}
+
+void SessionManager::launch(Live *s)
+{
+    m_starting.insert(s->id);
     evictIfNeeded(s);
     QString error;
     Interpreter *interp = takeInterpreter(s->language, &error);
     if (!interp) {
         qCWarning(lcSessions).noquote() << "cannot start an interpreter for" << s->id << error;
         s->phase = Phase::Hibernated;
+        releaseStart(s);
         for (const auto &w : std::exchange(s->waiting, {}))
             w();
         return;
     }
     bind(s, interp);
+}
+
+void SessionManager::schedulePumpStarts()
+{
+    if (m_startPumpScheduled || m_startQueue.isEmpty())
+        return;
+    m_startPumpScheduled = true;
+    QMetaObject::invokeMethod(this, &SessionManager::pumpStarts, Qt::QueuedConnection);
+}
+
+void SessionManager::pumpStarts()
+{
+    m_startPumpScheduled = false;
+    while (!m_startQueue.isEmpty() && m_starting.size() < std::max(1, m_config.maxStarting)) {
+        if (!hasRoom()) {
+            // Every interpreter is busy or starting: the next cell result, hibernation or
+            // death pumps again.
+            qCDebug(lcSessions) << m_startQueue.size() << "sessions wait for a free interpreter";
+            return;
+        }
+        Live *s = live(m_startQueue.takeNext());
+        if (!s || s->phase != Phase::Restoring || s->interp)
+            continue;
+        launch(s);
+    }
+}
+
+bool SessionManager::hasRoom() const
+{
+    int liveNow = 0;
+    for (const Live *s : std::as_const(m_sessions)) {
+        if (!s->interp)
+            continue;
+        if (s->phase == Phase::Idle)
+            return true; // evictIfNeeded() can hibernate it
+        ++liveNow;
+    }
+    return liveNow < m_config.maxInterpreters;
+}
+
+void SessionManager::releaseStart(Live *s)
+{
+    m_startQueue.remove(s->id);
+    if (m_starting.remove(s->id) || !m_startQueue.isEmpty())
+        schedulePumpStarts();
 }
 
 void SessionManager::bind(Live *target, Interpreter *interp)
@@ -283,6 +340,7 @@ void SessionManager::finishRestore(Live *s, std::optional<qint64> divergedAt,
 {
     if (s->deadline)
         s->deadline->stop();
+    releaseStart(s);
     const qint64 replayed = s->stepIndex;
     s->steps = {}; // a hibernated session should cost a few strings, not its history
     s->phase = Phase::Idle;
@@ -332,6 +390,7 @@ void SessionManager::hibernate(Live *s)
         std::exchange(s->completion, {})({});
     s->phase = Phase::Hibernated;
     s->pingSentMs = -1;
+    releaseStart(s); // out of the start queue or slot; its interpreter's room is free
 }
 
 void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
@@ -523,6 +582,7 @@ void SessionManager::onEvalResult(Live *s, const DriverResult &r)
     s->phase = Phase::Idle;
     s->job = nullptr;
     s->lastUsedMs = m_clock.elapsed();
+    schedulePumpStarts(); // an idle interpreter is room for a waiting start
     job->finish(outcome);
 }
 
@@ -535,6 +595,7 @@ void SessionManager::failEval(Live *s, Status status, const QString &message, co
     s->job = nullptr;
     if (s->phase == Phase::Busy)
         s->phase = Phase::Idle;
+    schedulePumpStarts();
     job->finish({status, {}, message, 0, false});
 }
 

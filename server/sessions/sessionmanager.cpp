@@ -273,6 +273,20 @@ EvalJob *SessionManager::eval(const QString &user, const QString &session, const
                 {Status::InternalError, {}, QStringLiteral("The session is gone."), 0, false});
             return;
         }
+        if (s->phase == Phase::Hibernated && !hasRoom()) {
+            // The only "overloaded" a cell gets: waking its session needs an interpreter and
+            // every one the server may run is busy with a cell or starting.
+            job->finish({Status::Overloaded,
+                         {},
+                         QStringLiteral("Server busy: all %1 interpreters of this server are "
+                                        "running cells right now, so your session could not be "
+                                        "woken. Nothing ran and your variables are kept; try "
+                                        "again in a few seconds.")
+                             .arg(m_config.maxInterpreters),
+                         0,
+                         false});
+            return;
+        }
         s->announce = true;
         bring(s, s->everLive ? RestoreReason::Evicted : RestoreReason::Restart,
               [this, id, job = QPointer<EvalJob>(job)] {
@@ -324,6 +338,18 @@ QList<HistoryEntry> SessionManager::history(const QString &user, const QString &
             out.append({h.seq, h.code, wireStatus(h.status)});
     }
     return out;
+}
+
+int SessionManager::startPosition(const QString &session) const
+{
+    if (m_startQueue.contains(session))
+        return m_startQueue.position(session);
+    const Live *s = live(session);
+    if (s && s->phase != Phase::Hibernated)
+        return 0; // live, or starting already
+    // Hibernated (or not loaded yet): a start asked for now waits for everyone queued, or for
+    // nobody when a slot is free.
+    return m_starting.size() < std::max(1, m_config.maxStarting) ? 0 : m_startQueue.size();
 }
 
 int SessionManager::liveCount() const

@@ -3,10 +3,12 @@
 #include "evaljob.h"
 #include "interpreter.h"
 #include "sessiontypes.h"
+#include "startqueue.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -27,6 +29,12 @@ class LanguageRegistry;
 //               Idle --(LRU eviction past maxInterpreters)--> Hibernated (reason evicted later)
 // Work that arrives while a session restores waits for it (open replies, evals start after).
 // restored() is emitted whenever an interpreter was rebuilt from history.
+//
+// Starting an interpreter (and replaying into it) is bounded: at most maxStarting at once; the
+// others wait in a StartQueue (round robin across users; startPosition() says where) until a
+// start slot is free and there is room under maxInterpreters (an idle one to evict, or fewer
+// live). A rebuild after a crash during replay keeps its slot. A cell for a hibernated session
+// when every interpreter is busy is not queued: it ends Overloaded at once (outOfInterpreters).
 namespace coderoom::sessions {
 
 class SessionManager final : public QObject
@@ -53,6 +61,12 @@ public:
     void complete(const QString &user, const QString &session, const QString &code, qint64 cursor,
                   const std::function<void(const QStringList &)> &done);
     QList<protocol::HistoryEntry> history(const QString &user, const QString &session) const;
+
+    // Interpreter starts ahead of this session's: 0 = next or live, -1 = unknown session. For a
+    // hibernated session, where a start asked for now would be.
+    int startPosition(const QString &session) const;
+    int startingCount() const { return int(m_starting.size()); }
+    int startQueueLength() const { return m_startQueue.size(); }
 
     int liveCount() const;
     int liveCountOf(const QString &user) const; // the user's sessions with an interpreter
@@ -94,6 +108,11 @@ private:
     // that failed once goes on with its attempt count and limits.
     void bring(Live *s, protocol::RestoreReason reason, std::function<void()> then,
                bool retry = false);
+    void launch(Live *s); // takes a start slot and an interpreter, then replays
+    void schedulePumpStarts();
+    void pumpStarts();
+    bool hasRoom() const; // an interpreter can be started without running over the cap
+    void releaseStart(Live *s);
     Interpreter *takeInterpreter(const QString &language, QString *error);
     void refillPool(const QString &language);
     void bind(Live *s, Interpreter *interpreter);
@@ -117,6 +136,9 @@ private:
     QHash<QString, Live *> m_sessions; // loaded sessions (live or hibernated this run)
     QHash<QString, QList<Interpreter *>> m_pool;
     QHash<QString, int> m_poolStarting;
+    StartQueue m_startQueue;
+    QSet<QString> m_starting; // sessions holding a start slot (restoring)
+    bool m_startPumpScheduled = false;
     QTimer m_health;
     QTimer m_retention;
     qint64 m_nextPing = 0;

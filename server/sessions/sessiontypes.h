@@ -12,8 +12,9 @@ namespace coderoom::sessions {
 
 struct SessionConfig
 {
-    QString resourcesDir;         // languages.json and drivers/
-    int maxInterpreters = 64;     // live driver processes bound to sessions; LRU idle evicted
+    QString resourcesDir;     // languages.json and drivers/
+    int maxInterpreters = 64; // live driver processes bound to sessions; LRU idle evicted
+    int maxStarting = 2;      // interpreters starting or replaying at once (starts are CPU-bound)
     QHash<QString, int> warmPool; // language -> pre-started drivers waiting (default below)
     int defaultWarmPool = 1;
     qint64 evalTimeMs = 10000; // wall clock per eval; then interrupt, then rebuild

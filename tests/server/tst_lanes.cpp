@@ -18,6 +18,7 @@ private slots:
     void aCellIsAnsweredWhileEveryBatchSlotSpins();
     void aThirdSessionsCellCompletesWhileTwoSessionsSpin();
     void aCellWaitsForItsOwnSessionOnly();
+    void overloadedOnlyWhenEveryInterpreterRunsACell();
 
 private:
     // A client signed in as `user` with one Python session open; the session id, or empty.
@@ -157,6 +158,51 @@ void TestLanes::aCellWaitsForItsOwnSessionOnly()
     const QJsonObject after = client.waitFor("result", waiting);
     QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
     QCOMPARE(after.value("value").toString(), QStringLiteral("'after the loop'"));
+}
+
+void TestLanes::overloadedOnlyWhenEveryInterpreterRunsACell()
+{
+    // Room for two live interpreters. A third session hibernates the least recently used idle
+    // one; a cell for it is answered while an interpreter sits idle, and refused (overloaded,
+    // in plain words, nothing lost) only while both run cells.
+    ServerProcess server;
+    QVERIFY(server.start({"--max-interpreters", "2", "--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token(), "three-tabs"));
+    QStringList sessions;
+    for (int i = 0; i < 3; ++i) {
+        const QJsonObject opened = client.openSession({{"language", "python"}});
+        QCOMPARE(opened.value("type").toString(), QStringLiteral("session.opened"));
+        sessions << opened.value("session").toString();
+        if (i == 0) {
+            QCOMPARE(client.evalToResult(sessions[0], "kept = 'yes'").value("status").toString(),
+                     QStringLiteral("ok"));
+        }
+    }
+    // sessions[0] was evicted for sessions[2]. Both live ones spin.
+    const QString spinA = spin(client, sessions[1]);
+    const QString spinB = spin(client, sessions[2]);
+    QVERIFY(!spinA.isEmpty() && !spinB.isEmpty());
+
+    const QString refused = client.eval(sessions[0], QStringLiteral("kept"));
+    QVERIFY(!refused.isEmpty()); // accepted into the lane; waking it is what fails
+    const QJsonObject busy = client.waitFor("result", refused);
+    QCOMPARE(busy.value("status").toString(), QStringLiteral("overloaded"));
+    QVERIFY2(busy.value("message").toString().contains("variables are kept"),
+             qPrintable(busy.value("message").toString()));
+
+    // One interpreter idle again: the same cell runs (that idle one hibernates for it).
+    client.send({{"type", "interrupt"}, {"request", spinA}});
+    QCOMPARE(client.waitFor("result", spinA).value("status").toString(), QStringLiteral("error"));
+    const QJsonObject answered = client.evalToResult(sessions[0], QStringLiteral("kept"));
+    QCOMPARE(answered.value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(answered.value("value").toString(), QStringLiteral("'yes'"));
+
+    client.send({{"type", "interrupt"}, {"request", spinB}});
+    QCOMPARE(client.waitFor("result", spinB).value("status").toString(), QStringLiteral("error"));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
 }
 
 QTEST_GUILESS_MAIN(TestLanes)
