@@ -59,6 +59,10 @@ int resultCount(const Crowd &crowd)
 struct UserFigures
 {
     int accepted = 0;
+    // The most of the user's jobs queued or running at one moment, in the server's own order:
+    // one connection delivers frames in the order they were sent, and the server sends a job's
+    // result before it frees the job's place, so +1 at `accepted`, -1 at its `result`.
+    int mostAtOnce = 0;
     QMap<QString, int> statuses;
     qint64 firstStartMs = -1;   // clock time of the user's first `started`
     QList<qint64> startTimes;   // all `started` times, in order
@@ -73,12 +77,14 @@ UserFigures tally(const FrameRecorder &recorder, const QStringList &ids, qint64 
     UserFigures f;
     QHash<QString, QString> requestToId;
     QHash<QString, int> results;
+    int atOnce = 0;
     for (const FrameRecorder::Frame &frame : recorder.frames()) {
         const QJsonObject &m = frame.message;
         const QString type = m.value("type").toString();
         if (type == "accepted") {
             requestToId.insert(m.value("request").toString(), m.value("id").toString());
             ++f.accepted;
+            f.mostAtOnce = std::max(f.mostAtOnce, ++atOnce);
         } else if (type == "started") {
             if (!requestToId.contains(m.value("request").toString()))
                 problems << QStringLiteral("started before accepted: %1")
@@ -96,6 +102,8 @@ UserFigures tally(const FrameRecorder &recorder, const QStringList &ids, qint64 
                                 .arg(id, status, m.value("message").toString());
             const bool wasAccepted = std::any_of(requestToId.cbegin(), requestToId.cend(),
                                                  [&id](const QString &v) { return v == id; });
+            if (wasAccepted)
+                --atOnce;
             if (status == "overloaded") {
                 if (wasAccepted)
                     problems << QStringLiteral("%1: overloaded after being accepted").arg(id);
@@ -190,19 +198,22 @@ void TestLoad::burstOfThirtyUsersIsFairAndComplete()
             firstFirstStart = std::min(firstFirstStart, f.firstStartMs - sentAt);
             lastFirstStart = std::max(lastFirstStart, f.firstStartMs - sentAt);
         }
-        qInfo("burst: user %2d accepted %d ok %d queue_timeout %d overloaded %d "
+        qInfo("burst: user %2d accepted %d (%d at once) ok %d queue_timeout %d overloaded %d "
               "first start %lld ms",
-              u, f.accepted, ok, f.statuses.value("queue_timeout"), f.statuses.value("overloaded"),
-              f.firstStartMs < 0 ? -1 : f.firstStartMs - sentAt);
+              u, f.accepted, f.mostAtOnce, ok, f.statuses.value("queue_timeout"),
+              f.statuses.value("overloaded"), f.firstStartMs < 0 ? -1 : f.firstStartMs - sentAt);
     }
     qInfo("burst: ok per user %d..%d; first jobs started %lld..%lld ms after the burst; "
           "slowest refusal %lld ms",
           minOk, maxOk, firstFirstStart, lastFirstStart, worstRefusalMs);
     QVERIFY2(problems.isEmpty(), qPrintable(problems.mid(0, 20).join('\n')));
 
-    // The per-user cap: with all ten sent at once, at most eight can be queued or running.
-    for (const UserFigures &f : users)
-        QVERIFY2(f.accepted <= kPerUser, qPrintable(QString::number(f.accepted)));
+    // The per-user cap is on jobs queued or running at once (not on jobs accepted in all: a
+    // first job may end before the ninth is read, and then the ninth is rightly accepted).
+    for (const UserFigures &f : users) {
+        QVERIFY2(f.mostAtOnce <= kPerUser, qPrintable(QString::number(f.mostAtOnce)));
+        QVERIFY(f.accepted == 0 || f.mostAtOnce > 0);
+    }
     // Overloaded is said at once (at the door), not after a wait in the queue.
     QVERIFY2(worstRefusalMs < 3000, qPrintable(QString::number(worstRefusalMs)));
     QVERIFY(distribution.value("ok") > 0);
