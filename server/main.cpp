@@ -10,14 +10,43 @@
 #include <QSocketNotifier>
 #include <QTextStream>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcReload, "coderoom.server.reload")
+Q_LOGGING_CATEGORY(lcMain, "coderoom.server.main")
 
 namespace {
+
+// Every student is a socket, every live interpreter three pipes: the usual soft limit of 1024
+// is a class of a few hundred. The hard limit is what the admin allows (LimitNOFILE= in the
+// systemd unit); take all of it and say how much that is.
+void raiseDescriptorLimit()
+{
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) {
+        qCWarning(lcMain) << "cannot read the open-files limit:" << qt_error_string(errno);
+        return;
+    }
+    const rlim_t before = limit.rlim_cur;
+    if (limit.rlim_cur != limit.rlim_max) {
+        limit.rlim_cur = limit.rlim_max;
+        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+            qCWarning(lcMain) << "cannot raise the open-files limit from" << qulonglong(before)
+                              << "to" << qulonglong(limit.rlim_max) << ":"
+                              << qt_error_string(errno);
+            return;
+        }
+    }
+    qCInfo(lcMain).noquote() << QStringLiteral("open files: soft limit %1 (was %2, hard limit %3)")
+                                    .arg(qulonglong(limit.rlim_cur))
+                                    .arg(qulonglong(before))
+                                    .arg(qulonglong(limit.rlim_max));
+}
 
 int signalPipe[2] = {-1, -1};
 
@@ -101,6 +130,7 @@ int main(int argc, char *argv[])
     }
     const coderoom::core::ServerConfig &config = loaded.config;
     applyLogSettings(config);
+    raiseDescriptorLimit();
 
     // Signals arrive on a pipe and are handled in the event loop (async-signal-safe handler).
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0) {

@@ -12,9 +12,12 @@
 #include "languageregistry.h"
 #include "prestartpool.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+
+#include <sys/resource.h>
 
 namespace coderoom::core {
 
@@ -103,6 +106,16 @@ HttpResponse ServerCore::readiness() const
                           {QStringLiteral("sessions"), sessionsStored}};
     if (sessionsStored < 0 && m_store)
         storeInfo.insert(QStringLiteral("problem"), m_store->lastError());
+    // Every connection, pipe and database file is a descriptor: the figure an admin compares
+    // with LimitNOFILE when connections are refused (the front door logs each refusal).
+    rlimit fileLimit{};
+    ::getrlimit(RLIMIT_NOFILE, &fileLimit);
+    const qint64 fdsInUse =
+        QDir(QStringLiteral("/proc/self/fd"))
+            .entryList(QDir::AllEntries | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot)
+            .size();
+    const QJsonObject descriptors{{QStringLiteral("limit"), qint64(fileLimit.rlim_cur)},
+                                  {QStringLiteral("in_use"), fdsInUse}};
     QStringList reasons;
     if (!caps.usable)
         reasons << QStringLiteral("sandbox: ") + caps.problem;
@@ -118,6 +131,7 @@ HttpResponse ServerCore::readiness() const
         {QStringLiteral("status"), ready ? QStringLiteral("ready") : QStringLiteral("not ready")},
         {QStringLiteral("sandbox"), sandboxInfo},
         {QStringLiteral("store"), storeInfo},
+        {QStringLiteral("descriptors"), descriptors},
         {QStringLiteral("languages"), languages}};
     if (!ready)
         body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));

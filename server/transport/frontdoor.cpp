@@ -1,5 +1,6 @@
 #include "frontdoor.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QPointer>
@@ -11,6 +12,12 @@
 #include <QTimer>
 #include <QWebSocket>
 #include <QWebSocketServer>
+
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcFront, "coderoom.server.transport")
 
@@ -160,13 +167,18 @@ FrontDoor::FrontDoor(const FrontConfig &config, QObject *parent)
     , m_ws(new QWebSocketServer(QStringLiteral("coderoom"), QWebSocketServer::NonSecureMode, this))
 {
     connect(m_tcp, &QTcpServer::newConnection, this, &FrontDoor::onNewConnection);
+    connect(m_tcp, &QTcpServer::acceptError, this, &FrontDoor::onAcceptError);
     connect(m_ws, &QWebSocketServer::newConnection, this, [this] {
         while (QWebSocket *socket = m_ws->nextPendingConnection())
             emit webSocketConnected(socket);
     });
 }
 
-FrontDoor::~FrontDoor() = default;
+FrontDoor::~FrontDoor()
+{
+    if (m_spareFd >= 0)
+        ::close(m_spareFd);
+}
 
 bool FrontDoor::listen(QString *error)
 {
@@ -177,7 +189,65 @@ bool FrontDoor::listen(QString *error)
             *error = m_tcp->errorString();
         return false;
     }
+    if (m_spareFd < 0)
+        m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
     return true;
+}
+
+void FrontDoor::onAcceptError()
+{
+    // Qt has paused accepting (any accept() failure but EAGAIN does that). With the spare
+    // descriptor given back, the connection that could not be taken is taken now and told why.
+    if (m_spareFd >= 0) {
+        ::close(m_spareFd);
+        m_spareFd = -1;
+    }
+    const int fd =
+        ::accept4(int(m_tcp->socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    const int acceptErrno = errno;
+    rlimit limit{};
+    ::getrlimit(RLIMIT_NOFILE, &limit);
+    if (fd >= 0) {
+        if (!isTls()) {
+            const QByteArray body =
+                QByteArrayLiteral("{\"message\":\"The server has no free connection slots right "
+                                  "now (its limit of ") +
+                QByteArray::number(qulonglong(limit.rlim_cur)) +
+                QByteArrayLiteral(" open files is reached). Try again in a few seconds.\"}\n");
+            const QByteArray answer = QByteArrayLiteral("HTTP/1.1 503 Service Unavailable\r\n"
+                                                        "Content-Type: application/json\r\n"
+                                                        "Retry-After: 5\r\nConnection: close\r\n"
+                                                        "Content-Length: ") +
+                                      QByteArray::number(body.size()) + "\r\n\r\n" + body;
+            // Best effort, never blocking: a fresh socket's buffer takes a few hundred bytes.
+            [[maybe_unused]] const ssize_t n =
+                ::send(fd, answer.constData(), size_t(answer.size()), MSG_NOSIGNAL | MSG_DONTWAIT);
+        }
+        ::shutdown(fd, SHUT_RDWR);
+        ::close(fd);
+        ++m_refused;
+        ++m_refusedUnlogged;
+    }
+    m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (m_refusedUnlogged > 0 && (m_lastRefusalLogMs < 0 || now - m_lastRefusalLogMs >= 1000)) {
+        qCWarning(lcFront).noquote()
+            << QStringLiteral("refused %1 connection(s): out of file descriptors (limit %2; "
+                              "%3 refused since start)")
+                   .arg(m_refusedUnlogged)
+                   .arg(qulonglong(limit.rlim_cur))
+                   .arg(m_refused);
+        m_refusedUnlogged = 0;
+        m_lastRefusalLogMs = now;
+    }
+    if (fd >= 0 || acceptErrno == EAGAIN || acceptErrno == EWOULDBLOCK) {
+        // One connection off the backlog (progress, not a spin), or none was waiting.
+        m_tcp->resumeAccepting();
+        return;
+    }
+    qCWarning(lcFront).noquote() << "accept failed:" << qt_error_string(acceptErrno)
+                                 << "- accepting again in 200 ms";
+    QTimer::singleShot(200, m_tcp, [tcp = m_tcp] { tcp->resumeAccepting(); });
 }
 
 void FrontDoor::stopListening()

@@ -29,6 +29,13 @@ class QWebSocketServer;
 // when it is `encrypted` (peek then sees decrypted bytes). A failed handshake (e.g. a plain
 // ws:// client) or no handshake within the head timeout aborts that socket alone.
 // reloadTls() swaps certificate and key for new connections; open ones keep theirs.
+//
+// Out of descriptors: Qt pauses accepting for good when accept() fails with EMFILE/ENFILE, and
+// the waiting connection would sit in the backlog with every later one. The front door keeps
+// one spare descriptor: on such a failure it frees it, accepts the connection, answers a plain
+// 503 ("no free connection slots", Retry-After; TLS: closed), logs one line, takes the spare
+// back and accepts again. When even that fails, accepting resumes after a pause, never in a
+// busy loop.
 namespace coderoom::transport {
 
 struct FrontConfig
@@ -72,6 +79,7 @@ signals:
 
 private:
     void onNewConnection();
+    void onAcceptError();
     void inspect(QTcpSocket *socket);
     void answerHttp(QTcpSocket *socket, qsizetype headLength, const QByteArray &head);
 
@@ -79,6 +87,10 @@ private:
     QTcpServer *m_tcp = nullptr;
     QWebSocketServer *m_ws = nullptr;
     HttpHandler m_httpHandler;
+    int m_spareFd = -1;           // /dev/null, given up to refuse one connection when out of fds
+    qint64 m_refused = 0;         // connections refused for want of descriptors (this run)
+    qint64 m_refusedUnlogged = 0; // refused since the last log line (one line a second at most)
+    qint64 m_lastRefusalLogMs = -1;
 };
 
 } // namespace coderoom::transport

@@ -9,6 +9,7 @@
 #include <QTest>
 
 #include <csignal>
+#include <sys/resource.h>
 
 namespace coderoom::tests {
 
@@ -36,6 +37,12 @@ bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
     m_process.setProgram(QStringLiteral(CODEROOMD_PATH));
     m_process.setArguments(args);
     m_process.setProcessChannelMode(QProcess::SeparateChannels);
+    if (m_softFiles > 0) {
+        m_process.setChildProcessModifier([soft = m_softFiles, hard = m_hardFiles] {
+            const rlimit limit{rlim_t(soft), rlim_t(hard)};
+            ::setrlimit(RLIMIT_NOFILE, &limit);
+        });
+    }
     m_process.start();
     if (!m_process.waitForStarted(timeoutMs))
         return false;
@@ -57,6 +64,12 @@ bool ServerProcess::start(const QStringList &extraArgs, int timeoutMs)
     }
     m_url = QUrl(QString::fromUtf8(line.mid(prefix.size())));
     return m_url.isValid() && m_url.port() > 0;
+}
+
+void ServerProcess::setDescriptorLimits(quint64 soft, quint64 hard)
+{
+    m_softFiles = soft;
+    m_hardFiles = hard;
 }
 
 void ServerProcess::terminate()

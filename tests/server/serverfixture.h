@@ -21,6 +21,8 @@ public:
 
     // Starts coderoomd with these extra flags; waits for the "listening on" line.
     bool start(const QStringList &extraArgs = {}, int timeoutMs = 20000);
+    // The open-files limits the next start() gives the server (as LimitNOFILE= would).
+    void setDescriptorLimits(quint64 soft, quint64 hard);
     void terminate();                // SIGTERM
     void kill();                     // SIGKILL: no chance to clean up
     bool waitForExit(int timeoutMs); // true once it is not running (also if it already ended)
@@ -40,6 +42,8 @@ private:
     QProcess m_process;
     QByteArray m_stderr;
     QUrl m_url;
+    quint64 m_softFiles = 0; // 0: inherited
+    quint64 m_hardFiles = 0;
 };
 
 class WsClient : public QObject
