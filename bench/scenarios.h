@@ -34,5 +34,6 @@ int runOpen(const Options &o);
 int runThroughput(const Options &o);
 int runReplay(const Options &o);
 int runScale(const Options &o); // scalescenario.cpp
+int runClass(const Options &o); // classscenario.cpp: issue 21's class under disturbance
 
 } // namespace coderoom::bench
