@@ -1,6 +1,7 @@
 #include "prestartpool.h"
 
 #include "languageslog.h"
+#include "programrun.h"
 #include "sandboxprocess.h"
 
 #include <QDir>
@@ -58,6 +59,7 @@ std::optional<sandbox::Spec> prestartSpec(const Language &language, const QStrin
     command.last() = source; // not a template: the source may contain braces
 
     sandbox::Spec spec;
+    spec.niceness = batchNiceness;
     spec.command = command;
     spec.binds = language.binds;
     spec.environment = language.environment;

@@ -325,6 +325,7 @@ void ProgramRunPrivate::startCompile()
     QFile::setPermissions(outDir->path(), QFileDevice::Permissions(0x7777));
 
     sandbox::Spec spec;
+    spec.niceness = batchNiceness;
     TemplateValues values;
     values.compiler = step.compilerPath;
     values.runtime = language.runtimePath;
@@ -458,6 +459,7 @@ void ProgramRunPrivate::startRun()
 {
     state = ProgramRun::State::Running;
     sandbox::Spec spec;
+    spec.niceness = batchNiceness;
     TemplateValues values;
     values.runtime = language.runtimePath;
     values.main = mainFile;

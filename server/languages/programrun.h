@@ -35,6 +35,12 @@
 // the run sandbox's /work with the sources, then `java -cp /work <mainBase>` runs.
 namespace coderoom::languages {
 
+// CPU priority of batch programs and their compile steps, below interactive interpreters
+// (sandbox::Spec's default, 10 below the server): a REPL cell is a person waiting at a prompt,
+// a batch run is throughput. A fork bomb's 64 busy processes at the interpreters' own level took
+// most of the CPU from 300 typists (docs/benchmarks.md, R7).
+inline constexpr int batchNiceness = 19;
+
 enum class ProgramStream
 {
     Compile,

@@ -74,7 +74,10 @@ QStringList bwrapArguments(const Spec &spec, const BwrapFds &fds)
     args << QStringLiteral("--unshare-all") << QStringLiteral("--unshare-user")
          << QStringLiteral("--disable-userns") << QStringLiteral("--uid") << QStringLiteral("65534")
          << QStringLiteral("--gid") << QStringLiteral("65534")
-         << QStringLiteral("--die-with-parent") << QStringLiteral("--new-session")
+         << QStringLiteral("--die-with-parent")
+         // No --new-session: the child already called setsid() (childsetup.cpp), which leaves
+         // the controlling terminal; a second session would be a fresh scheduler autogroup at
+         // nice 0 and undo the job's lower CPU priority. TIOCSTI is refused by seccomp too.
          << QStringLiteral("--cap-drop") << QStringLiteral("ALL") << QStringLiteral("--hostname")
          << QStringLiteral("sandbox");
 

@@ -77,8 +77,21 @@ void ChildSetup::apply() const noexcept
     if (lowerPriority)
         ::setpriority(PRIO_PROCESS, 0, priority);
 
-    // Out of the server's process group: a Ctrl+C on the server's terminal is not the job's.
+    // Out of the server's session: a Ctrl+C on the server's terminal is not the job's, and the
+    // job has no controlling terminal to push input into (what bwrap's --new-session is for).
     ::setsid();
+    // A new session is a new scheduler autogroup (kernel.sched_autogroup_enabled, the default
+    // on Debian), and autogroups share the CPU as equals whatever their processes' nice: the
+    // job's priority only holds if its autogroup gets it too. Without CAP_SYS_ADMIN the kernel
+    // takes at most ten such writes a second (EAGAIN otherwise); such a job keeps nice 0 there.
+    if (lowerPriority && autogroupNiceLength > 0) {
+        const int fd = ::open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+            [[maybe_unused]] const ssize_t n =
+                ::write(fd, autogroupNice, static_cast<size_t>(autogroupNiceLength));
+            ::close(fd);
+        }
+    }
 
     if (dropPrivileges) {
         if (::setgroups(0, nullptr) != 0 || ::setgid(gid) != 0 || ::setuid(uid) != 0)

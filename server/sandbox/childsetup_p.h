@@ -30,8 +30,11 @@ struct ChildSetup
     int fdCount = 0;
     Limit limits[MaxLimits];
     int limitCount = 0;
-    bool lowerPriority = false;  // setpriority(priority) before exec
-    int priority = 0;            // absolute nice value (the server's plus the job's niceness)
+    bool lowerPriority = false; // setpriority(priority) before exec
+    int priority = 0;           // absolute nice value (the server's plus the job's niceness)
+    // The same as text for /proc/self/autogroup (see apply()); length 0: not written.
+    char autogroupNice[8] = {};
+    int autogroupNiceLength = 0;
     bool dropPrivileges = false; // running as root: become uid/gid before exec
     uid_t uid = 65534;
     gid_t gid = 65534;

@@ -195,6 +195,9 @@ bool SandboxProcessPrivate::prepare(QString *error)
         const int own = ::getpriority(PRIO_PROCESS, 0);
         m_child.lowerPriority = true;
         m_child.priority = std::min(19, (errno == 0 ? own : 0) + std::min(m_spec.niceness, 19));
+        const QByteArray text = QByteArray::number(m_child.priority);
+        m_child.autogroupNiceLength = int(text.size());
+        std::copy(text.cbegin(), text.cend(), m_child.autogroupNice);
     }
 
     m_process.setProgram(QLatin1String(bwrapPath));

@@ -298,6 +298,15 @@ private slots:
         const QList<QByteArray> fields = statText.mid(statText.lastIndexOf(')') + 2).split(' ');
         QCOMPARE(fields.value(16).toInt(), std::min(19, serverNice + spec.niceness));
         QVERIFY(spec.niceness > 0);
+        // ... and so does its scheduler autogroup (a session of its own), where the kernel
+        // takes the write at once: as root (CAP_SYS_ADMIN, as in CI).
+        QFile autogroup(QStringLiteral("/proc/%1/autogroup").arg(pid));
+        if (::geteuid() == 0 && autogroup.open(QIODevice::ReadOnly)) {
+            const QByteArray line = autogroup.readAll().trimmed();
+            const QByteArray expected =
+                " nice " + QByteArray::number(std::min(19, serverNice + spec.niceness));
+            QVERIFY2(line.endsWith(expected), line.constData());
+        }
         process.stop();
         QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 5000);
     }
