@@ -37,6 +37,15 @@ QString typeOf(const QJsonObject &m)
     return m.value(QStringLiteral("type")).toString();
 }
 
+struct Lesson
+{
+    int sent = 0;
+    int lost = 0; // sent, no result by the end
+    QMap<QString, int> statuses;
+    Samples rt;
+    double cpu = 0.0;
+};
+
 struct Typist
 {
     std::unique_ptr<BenchClient> client;
@@ -154,7 +163,64 @@ int runClass(const Options &o)
         });
     std::fprintf(stderr, "coderoom-bench: %d typists ready\n", typistsReady);
 
-    // 3. The disturbers: two spinning REPL cells and a fork bomb in batch, each sent again as
+    // A lesson: each typist sends `x += 1` about once a second for the duration.
+    const auto runLesson = [&]() {
+        Lesson l;
+        int outstanding = 0;
+        const int thinkMs = 1000;
+        UsageWindow usage(server.pid());
+        QEventLoop loop;
+        const qint64 endNs = clock.nsecsElapsed() + qint64(o.durationS) * 1000000000;
+        for (Typist &t : typists) {
+            if (!t.ready)
+                continue;
+            BenchClient *c = t.client.get();
+            const QString session = t.session;
+            auto timer = std::make_shared<QElapsedTimer>();
+            auto sendEval = [c, session, timer, &outstanding, &l, &clock, endNs] {
+                if (clock.nsecsElapsed() >= endNs)
+                    return; // a think time that ended after the lesson: no more typing
+                QJsonObject e = evalMessage(session, QStringLiteral("x += 1"));
+                e.insert(QStringLiteral("id"), QStringLiteral("tick"));
+                ++outstanding;
+                ++l.sent;
+                timer->start();
+                c->send(e);
+            };
+            Typist *self = &t;
+            c->onMessage = [&, self, sendEval, timer, endNs](const QJsonObject &msg) {
+                if (typeOf(msg) != QLatin1String("result"))
+                    return;
+                --outstanding;
+                const QString status = msg.value(QStringLiteral("status")).toString();
+                ++l.statuses[status];
+                if (status == QLatin1String("ok")) {
+                    l.rt.add(timer->nsecsElapsed());
+                    ++self->ok;
+                }
+                if (clock.nsecsElapsed() < endNs)
+                    QTimer::singleShot(thinkMs, self->client.get(), sendEval);
+                else if (outstanding == 0)
+                    loop.quit();
+            };
+            QTimer::singleShot(int(QRandomGenerator::global()->bounded(thinkMs)), c, sendEval);
+        }
+        QTimer::singleShot(o.durationS * 1000 + 30000, &loop, &QEventLoop::quit);
+        if (typistsReady > 0)
+            loop.exec();
+        l.cpu = usage.serverCpuPercent();
+        l.lost = outstanding;
+        for (Typist &t : typists) {
+            if (t.client)
+                t.client->onMessage = nullptr;
+        }
+        return l;
+    };
+
+    // 3. The floor: the same lesson on a quiet server.
+    const Lesson quiet = runLesson();
+
+    // 4. The disturbers: two spinning REPL cells and a fork bomb in batch, each sent again as
     // soon as it ends, until the lesson is over.
     bool lessonOver = false;
     QMap<QString, int> spinResults;
@@ -226,55 +292,11 @@ int runClass(const Options &o)
         wait.exec();
     }
 
-    // 4. The lesson: each typist sends `x += 1` about once a second.
-    Samples rt;
-    QMap<QString, int> statuses;
-    int sent = 0;
-    int outstanding = 0;
-    const int thinkMs = 1000;
-    UsageWindow usage(server.pid());
-    QEventLoop lesson;
-    const qint64 endNs = clock.nsecsElapsed() + qint64(o.durationS) * 1000000000;
-    for (Typist &t : typists) {
-        if (!t.ready)
-            continue;
-        BenchClient *c = t.client.get();
-        const QString session = t.session;
-        auto timer = std::make_shared<QElapsedTimer>();
-        auto sendEval = [c, session, timer, &outstanding, &sent] {
-            QJsonObject e = evalMessage(session, QStringLiteral("x += 1"));
-            e.insert(QStringLiteral("id"), QStringLiteral("tick"));
-            ++outstanding;
-            ++sent;
-            timer->start();
-            c->send(e);
-        };
-        Typist *self = &t;
-        c->onMessage = [&, self, sendEval, timer](const QJsonObject &msg) {
-            if (typeOf(msg) != QLatin1String("result"))
-                return;
-            --outstanding;
-            const QString status = msg.value(QStringLiteral("status")).toString();
-            ++statuses[status];
-            if (status == QLatin1String("ok")) {
-                rt.add(timer->nsecsElapsed());
-                ++self->ok;
-            }
-            if (clock.nsecsElapsed() < endNs)
-                QTimer::singleShot(thinkMs, self->client.get(), sendEval);
-            else if (outstanding == 0)
-                lesson.quit();
-        };
-        QTimer::singleShot(int(QRandomGenerator::global()->bounded(thinkMs)), c, sendEval);
-    }
-    QTimer::singleShot(o.durationS * 1000 + 30000, &lesson, &QEventLoop::quit);
-    if (typistsReady > 0)
-        lesson.exec();
-    const double cpu = usage.serverCpuPercent();
-    const int lost = outstanding;
+    // 5. The lesson again, disturbed.
+    const Lesson disturbed = runLesson();
     lessonOver = true;
 
-    // 5. Nothing lost: every typist's x equals the cells it was told were ok.
+    // 6. Nothing lost: every typist's x equals the cells it was told were ok.
     int mismatches = 0;
     int checked = 0;
     {
@@ -317,33 +339,46 @@ int runClass(const Options &o)
             parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
         return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
     };
-    Table t(QStringLiteral("Class: %1 connected, %2 typing `x += 1` ~1/s for %3 s, two spinning "
-                           "REPL cells and a fork bomb in batch (--max-interpreters %4)")
+    const auto allOk = [&](const Lesson &l) {
+        return l.statuses.value(QStringLiteral("ok")) == l.sent && l.lost == 0;
+    };
+    Table t(QStringLiteral("Class: %1 connected, %2 typing `x += 1` ~1/s for %3 s; disturbed: two "
+                           "spinning REPL cells and a fork bomb in batch (--max-interpreters %4)")
                 .arg(idleConnected + typistsReady)
                 .arg(typistsReady)
                 .arg(o.durationS)
                 .arg(o.maxInterpreters),
-            {QStringLiteral("What"), QStringLiteral("value")});
+            {QStringLiteral("What"), QStringLiteral("quiet (floor)"), QStringLiteral("disturbed")});
     t.addRow(
         {QStringLiteral("idle students connected / asked"),
-         QStringLiteral("%1 / %2 in %3 s").arg(idleConnected).arg(idleCount).arg(number(idleS))});
+         QStringLiteral("%1 / %2 in %3 s").arg(idleConnected).arg(idleCount).arg(number(idleS)),
+         QString()});
     t.addRow({QStringLiteral("typists with a session / asked"),
-              QStringLiteral("%1 / %2").arg(typistsReady).arg(o.active)});
-    t.addRow({QStringLiteral("typists' cells sent"), QString::number(sent)});
-    t.addRow({QStringLiteral("typists' cells by status"), counts(statuses)});
-    t.addRow({QStringLiteral("typists' cells without a result (lost)"), QString::number(lost)});
+              QStringLiteral("%1 / %2").arg(typistsReady).arg(o.active), QString()});
+    t.addRow({QStringLiteral("typists' cells sent"), QString::number(quiet.sent),
+              QString::number(disturbed.sent)});
+    t.addRow({QStringLiteral("typists' cells by status"), counts(quiet.statuses),
+              counts(disturbed.statuses)});
+    t.addRow({QStringLiteral("typists' cells without a result (lost)"), QString::number(quiet.lost),
+              QString::number(disturbed.lost)});
+    const auto latency = [](const Lesson &l) {
+        return QStringLiteral("%1 / %2 / %3")
+            .arg(ms(l.rt.medianMs()), ms(l.rt.p99Ms()), ms(l.rt.maxMs()));
+    };
+    t.addRow({QStringLiteral("round trip of an ok cell: median / p99 / max ms"), latency(quiet),
+              latency(disturbed)});
+    t.addRow({QStringLiteral("p50 / p99 disturbed vs quiet"), QString(),
+              ratio(disturbed.rt.medianMs(), quiet.rt.medianMs()) + QStringLiteral(" / ") +
+                  ratio(disturbed.rt.p99Ms(), quiet.rt.p99Ms())});
+    t.addRow({QStringLiteral("coderoomd CPU (of one core)"), number(quiet.cpu) + QLatin1Char('%'),
+              number(disturbed.cpu) + QLatin1Char('%')});
+    t.addRow({QStringLiteral("spinning cells ended (status)"), QString(), counts(spinResults)});
+    t.addRow({QStringLiteral("fork-bomb runs ended (status)"), QString(), counts(bombResults)});
     t.addRow({QStringLiteral("typists whose x differs from their ok cells / checked"),
-              QStringLiteral("%1 / %2").arg(mismatches).arg(checked)});
-    t.addRow(
-        {QStringLiteral("round trip of an ok cell: median / p99 / max ms"),
-         QStringLiteral("%1 / %2 / %3").arg(ms(rt.medianMs()), ms(rt.p99Ms()), ms(rt.maxMs()))});
-    t.addRow({QStringLiteral("spinning cells ended (status)"), counts(spinResults)});
-    t.addRow({QStringLiteral("fork-bomb runs ended (status)"), counts(bombResults)});
-    t.addRow({QStringLiteral("coderoomd CPU during the lesson (of one core)"),
-              number(cpu) + QLatin1Char('%')});
+              QStringLiteral("%1 / %2").arg(mismatches).arg(checked), QString()});
     t.addRow({QStringLiteral("every typist's cell ok"),
-              (statuses.value(QStringLiteral("ok")) == sent && lost == 0 && mismatches == 0 &&
-               typistsReady == o.active)
+              allOk(quiet) ? QStringLiteral("yes") : QStringLiteral("NO"),
+              (allOk(disturbed) && mismatches == 0 && typistsReady == o.active)
                   ? QStringLiteral("yes")
                   : QStringLiteral("NO")});
     t.print();

@@ -191,6 +191,15 @@ void ReplWidget::startEval(const QString &cell)
                 m_console->appendText(
                     text, stream == protocol::OutputStream::Stdout ? Kind::Stdout : Kind::Stderr);
             });
+    // A cell for a session whose interpreter must be started first (a hibernated session on a
+    // busy server) waits for the starts ahead of it: say so, never a silent prompt.
+    connect(job, &app::Job::accepted, this, [this](int position) {
+        if (position > 0)
+            m_input->setPlaceholderText(
+                tr("Waiting for the server to start your interpreter: %n ahead of you", nullptr,
+                   position));
+    });
+    connect(job, &app::Job::started, this, [this] { m_input->setPlaceholderText({}); });
     connect(job, &app::Job::inputWanted, this,
             [this] { m_input->setPlaceholderText(tr("The code is waiting for input")); });
     connect(job, &app::Job::finished, this,

@@ -528,8 +528,12 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
     m_requestOwner.insert(request->request(), from.owner);
     m_requestUser.insert(request->request(), from.user);
     m_quota.jobStarted(from.user);
+    int position = admission.queuePosition;
+    // A cell for a session that must be woken first waits for the interpreter starts ahead.
+    if (request->isEval() && position == 0)
+        position = std::max(0, m_sessions->startPosition(request->session()));
     if (from.sink.guard)
-        from.sink.send(Accepted{clientId, request->request(), admission.queuePosition});
+        from.sink.send(Accepted{clientId, request->request(), position});
 }
 
 scheduler::Scheduler *ServerCore::laneOf(const WorkRequest *request) const

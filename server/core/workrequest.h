@@ -57,6 +57,7 @@ public:
     QString request() const { return m_setup.request; }
     QString language() const { return m_setup.language.id; }
     bool isEval() const { return m_setup.sessions != nullptr; }
+    QString session() const { return m_setup.session; } // an eval's session
     bool isRunning() const { return m_run != nullptr || m_eval != nullptr; }
     qint64 queuedMs() const { return m_queued.elapsed(); } // since it was accepted
     qint64 runningMs() const { return m_running.isValid() ? m_running.elapsed() : 0; }

@@ -25,6 +25,8 @@ public:
         emit output(stream, data);
     }
     void wantInput() { emit inputWanted(); }
+    void accept(int queuePosition) { emit accepted(queuePosition); }
+    void start() { emit started(); }
     void finish(protocol::Status status, qint64 timeMs = 0, std::optional<int> exitCode = {},
                 std::optional<QString> value = {})
     {

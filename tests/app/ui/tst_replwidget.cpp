@@ -36,6 +36,7 @@ private slots:
     void restartAsksTheSession();
     void tabCompletesFromTheSession();
     void inputGoesToTheRunningEval();
+    void aCellWaitingForItsInterpreterSaysHowManyAreAhead();
     void stderrAndStdoutBothShown();
     void outputPaneStreamsAndEndsWithAStatusLine();
     void outputPaneSendsTypedInputToTheJob();
@@ -242,6 +243,22 @@ void TestReplWidget::inputGoesToTheRunningEval()
     job->finish(Status::Ok);
     QVERIFY(repl.history().contains(QStringLiteral("name = input('Name? ')")));
     QVERIFY(!repl.history().contains(QStringLiteral("Ada")));
+}
+
+void TestReplWidget::aCellWaitingForItsInterpreterSaysHowManyAreAhead()
+{
+    FakeSession session(QStringLiteral("python"));
+    ReplWidget repl;
+    repl.setSession(&session);
+    repl.submit(QStringLiteral("x"));
+    FakeJob *job = session.lastJob();
+    job->accept(3);
+    QVERIFY2(input(repl)->placeholderText().contains(QStringLiteral("3 ahead")),
+             qPrintable(input(repl)->placeholderText()));
+    job->start();
+    QVERIFY(input(repl)->placeholderText().isEmpty());
+    job->finish(Status::Ok, 1, {}, QStringLiteral("1"));
+    QVERIFY(repl.transcript().contains(QStringLiteral("1")));
 }
 
 void TestReplWidget::stderrAndStdoutBothShown()
