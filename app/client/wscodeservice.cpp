@@ -515,7 +515,8 @@ void WsCodeServicePrivate::onTextMessage(const QString &text)
                 if (WsReplSession *session = sessionReplies.take(m.id).session.data())
                     session->handleCompletions(m.items);
             } else {
-                // history and pong: nothing in the desktop asks for them yet.
+                // history, pong and session.waiting (the REPL shows "starting" until
+                // session.opened): nothing in the desktop uses them yet.
             }
         },
         decoded.message());

@@ -607,7 +607,7 @@ void ServerCore::handleSessionOpen(ClientConnection *c, const SessionOpen &m)
             c->sendError(ErrorCode::QuotaExceeded, why, m.id);
             return;
         }
-        m_sessions->open(c->user(), m.language, reply);
+        tellIfWaiting(c, m.id, m_sessions->open(c->user(), m.language, reply));
         return;
     }
     // Route the session's events here before the resume replays it: session.restored comes
@@ -615,6 +615,16 @@ void ServerCore::handleSessionOpen(ClientConnection *c, const SessionOpen &m)
     if (m_sessions->owns(c->user(), m.session))
         m_sessionConnection.insert(m.session, connectionId);
     m_sessions->resume(c->user(), m.session, reply);
+    tellIfWaiting(c, m.id, m.session);
+}
+
+void ServerCore::tellIfWaiting(ClientConnection *c, const QString &id, const QString &session)
+{
+    // The reply comes from the event loop at the earliest, so this precedes session.opened.
+    if (session.isEmpty())
+        return;
+    if (const int ahead = m_sessions->startsAhead(session); ahead >= 0)
+        c->send(SessionWaiting{id, session, ahead});
 }
 
 void ServerCore::handleSessionRestart(ClientConnection *c, const SessionRestart &m)

@@ -115,6 +115,8 @@ private:
     void handleCancel(transport::ClientConnection *c, const protocol::Cancel &m);
     void handleSessionOpen(transport::ClientConnection *c, const protocol::SessionOpen &m);
     void handleSessionRestart(transport::ClientConnection *c, const protocol::SessionRestart &m);
+    // session.waiting when the session's interpreter has to wait for a start (extension).
+    void tellIfWaiting(transport::ClientConnection *c, const QString &id, const QString &session);
     void handleSessionClose(transport::ClientConnection *c, const protocol::SessionClose &m);
     void handleEval(transport::ClientConnection *c, const protocol::Eval &m);
     void handleComplete(transport::ClientConnection *c, const protocol::Complete &m);

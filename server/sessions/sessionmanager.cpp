@@ -139,26 +139,26 @@ SessionManager::Live *SessionManager::ensureLoaded(const QString &user, const QS
     return s;
 }
 
-void SessionManager::open(const QString &user, const QString &language, const OpenCallback &done)
+QString SessionManager::open(const QString &user, const QString &language, const OpenCallback &done)
 {
     const languages::Language *l = m_languages->find(language);
     if (!l || !l->available) {
         done(failure(ErrorCode::UnknownLanguage,
                      QStringLiteral("unknown or unavailable language \"%1\"").arg(language)));
-        return;
+        return {};
     }
     if (!l->hasRepl) {
         done(failure(ErrorCode::NotSupported,
                      QStringLiteral("%1 has no interactive session; use run for whole programs")
                          .arg(l->name)));
-        return;
+        return {};
     }
     QString error;
     const auto record = m_store->createSession(user, language, &error);
     if (!record) {
         done(failure(ErrorCode::InternalError,
                      QStringLiteral("cannot create the session: ") + error));
-        return;
+        return {};
     }
     auto *s = new Live;
     s->id = record->id;
@@ -176,6 +176,7 @@ void SessionManager::open(const QString &user, const QString &language, const Op
         r.language = s->language;
         done(r);
     });
+    return record->id;
 }
 
 void SessionManager::resume(const QString &user, const QString &session, const OpenCallback &done)
@@ -350,6 +351,15 @@ int SessionManager::startPosition(const QString &session) const
     // Hibernated (or not loaded yet): a start asked for now waits for everyone queued, or for
     // nobody when a slot is free.
     return m_starting.size() < std::max(1, m_config.maxStarting) ? 0 : m_startQueue.size();
+}
+
+int SessionManager::startsAhead(const QString &session) const
+{
+    if (!m_startQueue.contains(session))
+        return -1;
+    const int position = m_startQueue.position(session);
+    const int freeSlots = std::max(1, m_config.maxStarting) - int(m_starting.size());
+    return position < freeSlots && hasRoom() ? -1 : position;
 }
 
 int SessionManager::liveCount() const

@@ -48,8 +48,9 @@ public:
     void startWarmPool();
 
     using OpenCallback = std::function<void(const OpenResult &)>;
-    // New session for a language with a REPL.
-    void open(const QString &user, const QString &language, const OpenCallback &done);
+    // New session for a language with a REPL; its id (empty when refused at once: `done` was
+    // called with the reason).
+    QString open(const QString &user, const QString &language, const OpenCallback &done);
     // Existing session (reconnect or server restart); not_found for another user's id.
     void resume(const QString &user, const QString &session, const OpenCallback &done);
     void restart(const QString &user, const QString &session, const OpenCallback &done);
@@ -66,6 +67,9 @@ public:
     // hibernated session, where a start asked for now would be.
     int startPosition(const QString &session) const;
     int startingCount() const { return int(m_starting.size()); }
+    // Starts ahead of this session's when it has to wait for one (no free start slot, or no
+    // room under maxInterpreters); -1 when it is live or starts at once.
+    int startsAhead(const QString &session) const;
     int startQueueLength() const { return m_startQueue.size(); }
 
     int liveCount() const;

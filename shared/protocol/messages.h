@@ -110,7 +110,7 @@ struct Run
     QString id;
     QString language;
     QList<SourceFile> files;
-    QString main;                  // extension: which file is the entry point (default: first)
+    QString main;                     // extension: which file is the entry point (default: first)
     std::optional<QString> stdinData; // absent: interactive stdin via `input` messages
     QStringList args;
     RunLimits limits;
@@ -226,6 +226,17 @@ struct SessionRestored
     bool operator==(const SessionRestored &) const = default;
 };
 
+// Extension: the session's interpreter cannot start at once (a new session, a resume or a
+// hibernated one woken on a busy server); `queuePosition` starts are ahead of it. Sent after the
+// session.open it answers (same id) and before session.opened; no reply is needed.
+struct SessionWaiting
+{
+    QString id;
+    QString session;
+    qint64 queuePosition = 0;
+    bool operator==(const SessionWaiting &) const = default;
+};
+
 struct Accepted
 {
     QString id;
@@ -292,9 +303,9 @@ struct Pong
     bool operator==(const Pong &) const = default;
 };
 
-using ServerMessage =
-    std::variant<Welcome, Redirect, Error, SessionOpened, SessionClosed, SessionRestored, Accepted,
-                 Started, Output, InputWait, Result, Completions, HistoryReply, Pong>;
+using ServerMessage = std::variant<Welcome, Redirect, Error, SessionOpened, SessionClosed,
+                                   SessionRestored, Accepted, Started, Output, InputWait, Result,
+                                   Completions, HistoryReply, Pong, SessionWaiting>;
 
 // The wire "type" of a message.
 QString typeName(const ClientMessage &message);

@@ -11,8 +11,7 @@ using detail::nullable;
 
 namespace {
 
-template<typename T>
-QString idOf(const T &m)
+template<typename T> QString idOf(const T &m)
 {
     if constexpr (requires { m.id; })
         return m.id;
@@ -20,8 +19,7 @@ QString idOf(const T &m)
         return {};
 }
 
-template<typename T>
-void setId(T &m, const QString &id)
+template<typename T> void setId(T &m, const QString &id)
 {
     if constexpr (requires { m.id; })
         m.id = id;
@@ -42,15 +40,17 @@ struct ServerEncoder
     {
         QJsonArray languages;
         for (const LanguageInfo &l : m.languages) {
-            languages.append(QJsonObject{{QStringLiteral("id"), l.id},
-                                         {QStringLiteral("name"), l.name},
-                                         {QStringLiteral("version"), l.version},
-                                         {QStringLiteral("repl"), l.repl},
-                                         {QStringLiteral("extensions"),
-                                          QJsonArray::fromStringList(l.extensions)}});
+            languages.append(QJsonObject{
+                {QStringLiteral("id"), l.id},
+                {QStringLiteral("name"), l.name},
+                {QStringLiteral("version"), l.version},
+                {QStringLiteral("repl"), l.repl},
+                {QStringLiteral("extensions"), QJsonArray::fromStringList(l.extensions)}});
         }
-        return {{QStringLiteral("protocol"), m.protocol}, {QStringLiteral("server"), m.server},
-                {QStringLiteral("node"), m.node}, {QStringLiteral("languages"), languages},
+        return {{QStringLiteral("protocol"), m.protocol},
+                {QStringLiteral("server"), m.server},
+                {QStringLiteral("node"), m.node},
+                {QStringLiteral("languages"), languages},
                 {QStringLiteral("limits"), limitsJson(m.limits)}};
     }
     QJsonObject operator()(const Redirect &m) const
@@ -63,8 +63,10 @@ struct ServerEncoder
     }
     QJsonObject operator()(const SessionOpened &m) const
     {
-        return {{QStringLiteral("session"), m.session}, {QStringLiteral("language"), m.language},
-                {QStringLiteral("restored"), m.restored}, {QStringLiteral("history"), m.history}};
+        return {{QStringLiteral("session"), m.session},
+                {QStringLiteral("language"), m.language},
+                {QStringLiteral("restored"), m.restored},
+                {QStringLiteral("history"), m.history}};
     }
     QJsonObject operator()(const SessionClosed &m) const
     {
@@ -95,7 +97,8 @@ struct ServerEncoder
     }
     QJsonObject operator()(const Output &m) const
     {
-        return {{QStringLiteral("request"), m.request}, {QStringLiteral("stream"), toWire(m.stream)},
+        return {{QStringLiteral("request"), m.request},
+                {QStringLiteral("stream"), toWire(m.stream)},
                 {QStringLiteral("data"), m.data}};
     }
     QJsonObject operator()(const InputWait &m) const
@@ -133,6 +136,11 @@ struct ServerEncoder
         return {{QStringLiteral("session"), m.session}, {QStringLiteral("entries"), entries}};
     }
     QJsonObject operator()(const Pong &) const { return {}; }
+    QJsonObject operator()(const SessionWaiting &m) const
+    {
+        return {{QStringLiteral("session"), m.session},
+                {QStringLiteral("queue_position"), m.queuePosition}};
+    }
 };
 
 Status readStatus(FieldReader &r, const char *key)
@@ -205,11 +213,14 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
     if (type == QLatin1String("error")) {
         const QString name = r.string("code");
         // An unknown code from a newer server still reaches the user as its message.
-        return Error{{}, errorCodeFromWire(name).value_or(ErrorCode::InternalError),
+        return Error{{},
+                     errorCodeFromWire(name).value_or(ErrorCode::InternalError),
                      r.optionalString("message")};
     }
     if (type == QLatin1String("session.opened")) {
-        return SessionOpened{{}, r.string("session"), r.optionalString("language"),
+        return SessionOpened{{},
+                             r.string("session"),
+                             r.optionalString("language"),
                              r.boolean("restored", false),
                              r.maybeInteger("history").value_or(0)};
     }
@@ -261,6 +272,10 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
         return HistoryReply{{}, r.optionalString("session"), readEntries(r)};
     if (type == QLatin1String("pong"))
         return Pong{};
+    if (type == QLatin1String("session.waiting")) {
+        return SessionWaiting{
+            {}, r.string("session"), r.maybeInteger("queue_position").value_or(0)};
+    }
     return std::nullopt;
 }
 
@@ -269,9 +284,9 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
 QString typeName(const ServerMessage &message)
 {
     static const char *const names[] = {
-        "welcome",  "redirect", "error",      "session.opened", "session.closed",
-        "session.restored", "accepted", "started", "output", "input.wait", "result",
-        "completions", "history", "pong"};
+        "welcome",          "redirect",    "error",   "session.opened", "session.closed",
+        "session.restored", "accepted",    "started", "output",         "input.wait",
+        "result",           "completions", "history", "pong",           "session.waiting"};
     static_assert(std::size(names) == std::variant_size_v<ServerMessage>);
     return QLatin1String(names[message.index()]);
 }
@@ -290,8 +305,8 @@ Decoded<ServerMessage> decodeServerMessage(const QByteArray &frame, const CodecL
                            QStringLiteral("unknown message type \"%1\"").arg(type), id, type};
     }
     if (!reader.ok())
-        return DecodeError{ErrorCode::BadRequest, type + QStringLiteral(": ") + reader.error(),
-                           id, type};
+        return DecodeError{ErrorCode::BadRequest, type + QStringLiteral(": ") + reader.error(), id,
+                           type};
     std::visit([&id](auto &m) { setId(m, id); }, *message);
     return *message;
 }
@@ -306,6 +321,9 @@ QJsonObject toJson(const ServerMessage &message)
     return o;
 }
 
-QByteArray encode(const ServerMessage &message) { return detail::toCompactJson(toJson(message)); }
+QByteArray encode(const ServerMessage &message)
+{
+    return detail::toCompactJson(toJson(message));
+}
 
 } // namespace coderoom::protocol

@@ -140,6 +140,8 @@ QList<ServerSample> serverSamples()
                                         {3, s("if x:"), Status::Incomplete}}}},
         {"history reply, empty", HistoryReply{{}, s("s-42"), {}}},
         {"pong", Pong{s("p1")}},
+        {"session.waiting for two starts ahead", SessionWaiting{s("o3"), s("s-42"), 2}},
+        {"session.waiting, next", SessionWaiting{{}, s("s-42"), 0}},
     };
     return out;
 }

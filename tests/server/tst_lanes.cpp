@@ -192,9 +192,19 @@ void TestLanes::overloadedOnlyWhenEveryInterpreterRunsACell()
     QVERIFY2(busy.value("message").toString().contains("variables are kept"),
              qPrintable(busy.value("message").toString()));
 
-    // One interpreter idle again: the same cell runs (that idle one hibernates for it).
+    // A new session cannot start either: it waits (and says so), it is not refused.
+    client.send({{"type", "session.open"}, {"id", "fourth"}, {"language", "python"}});
+    const QJsonObject waiting = client.waitFor("session.waiting");
+    QCOMPARE(waiting.value("id").toString(), QStringLiteral("fourth"));
+    QCOMPARE(waiting.value("queue_position").toInt(-1), 0);
+
+    // One interpreter idle again: the waiting session starts (the idle one hibernates for it),
+    // then the refused cell runs too.
     client.send({{"type", "interrupt"}, {"request", spinA}});
     QCOMPARE(client.waitFor("result", spinA).value("status").toString(), QStringLiteral("error"));
+    const QJsonObject fourth = client.waitFor("session.opened");
+    QCOMPARE(fourth.value("id").toString(), QStringLiteral("fourth"));
+    QCOMPARE(fourth.value("session").toString(), waiting.value("session").toString());
     const QJsonObject answered = client.evalToResult(sessions[0], QStringLiteral("kept"));
     QCOMPARE(answered.value("status").toString(), QStringLiteral("ok"));
     QCOMPARE(answered.value("value").toString(), QStringLiteral("'yes'"));
