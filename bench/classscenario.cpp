@@ -100,18 +100,9 @@ int connectAll(const ServerHandle &server, int count, int parallel, const QStrin
 int runClass(const Options &o)
 {
     ServerHandle server;
-    if (!o.url.isEmpty()) {
-        server.attach(o.url, o.token);
-    } else {
-        QString error;
-        if (!server.start(
-                o.serverPath,
-                {QStringLiteral("--max-interpreters"), QString::number(o.maxInterpreters)},
-                &error)) {
-            std::fprintf(stderr, "coderoom-bench: %s\n", qPrintable(error));
-            return 1;
-        }
-    }
+    if (!bringUp(o, server,
+                 {QStringLiteral("--max-interpreters"), QString::number(o.maxInterpreters)}))
+        return 1;
     QElapsedTimer clock;
     clock.start();
 

@@ -61,19 +61,10 @@ QString mb(qint64 kb)
 int runScale(const Options &o)
 {
     ServerHandle server;
-    if (!o.url.isEmpty()) {
-        server.attach(o.url, o.token);
-    } else {
-        QString error;
-        // Per-user limits are per connection here (one user each), so they do not bind.
-        if (!server.start(
-                o.serverPath,
-                {QStringLiteral("--max-interpreters"), QString::number(o.maxInterpreters)},
-                &error)) {
-            std::fprintf(stderr, "coderoom-bench: %s\n", qPrintable(error));
-            return 1;
-        }
-    }
+    // Per-user limits are per connection here (one user each), so they do not bind.
+    if (!bringUp(o, server,
+                 {QStringLiteral("--max-interpreters"), QString::number(o.maxInterpreters)}))
+        return 1;
     const qint64 pid = server.pid();
     std::vector<Member> members(static_cast<std::size_t>(o.sessions));
     QList<Checkpoint> checkpoints;

@@ -43,20 +43,6 @@ void complain(const QString &text)
     std::fprintf(stderr, "coderoom-bench: %s\n", qPrintable(text));
 }
 
-bool bringUp(const Options &o, ServerHandle &server, const QStringList &extra)
-{
-    if (!o.url.isEmpty()) {
-        server.attach(o.url, o.token);
-        return true;
-    }
-    QString error;
-    if (!server.start(o.serverPath, extra, &error)) {
-        complain(error);
-        return false;
-    }
-    return true;
-}
-
 // A pause between samples that must not overlap (e.g. the warm pool refilling): an event loop
 // runs meanwhile, so the clients stay serviced.
 void pause(int ms)
@@ -104,6 +90,20 @@ const QStringList latencyHeader{QStringLiteral("What"),      QStringLiteral("n")
                                 QStringLiteral("errors"),    QStringLiteral("vs floor")};
 
 } // namespace
+
+bool bringUp(const Options &o, ServerHandle &server, const QStringList &extra)
+{
+    if (!o.url.isEmpty()) {
+        server.attach(o.url, o.token);
+        return true;
+    }
+    QString error;
+    if (!server.start(o.serverPath, extra, &error)) {
+        std::fprintf(stderr, "coderoom-bench: %s\n", qPrintable(error));
+        return false;
+    }
+    return true;
+}
 
 int runRepl(const Options &o)
 {

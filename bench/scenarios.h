@@ -28,6 +28,11 @@ struct Options
     bool jupyter = true;
 };
 
+class ServerHandle;
+// Starts the coderoomd under test with these extra flags, or attaches to --url; false (reason on
+// stderr) when it cannot.
+bool bringUp(const Options &o, ServerHandle &server, const QStringList &extra);
+
 int runRepl(const Options &o);
 int runBatch(const Options &o);
 int runOpen(const Options &o);
