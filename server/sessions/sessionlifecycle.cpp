@@ -500,21 +500,22 @@ void SessionManager::resendEval(Live *s, EvalJob *job)
     job->m_resent = true;
     s->job = nullptr;
     s->announce = true;
-    bring(s, RestoreReason::Crash, [this, id = s->id, job = QPointer<EvalJob>(job)] {
-        if (!job)
-            return;
+    bring(s, RestoreReason::Crash, [this, id = s->id, pending = QPointer<EvalJob>(job)] {
+        EvalJob *cell = pending.data();
+        if (cell == nullptr || cell->m_done)
+            return; // cancelled while the session was rebuilt
         Live *cur = live(id);
         if (cur && cur->phase == Phase::Idle) {
-            sendEval(cur, job); // same history entry: it is still "running", never replayed
+            sendEval(cur, cell); // same history entry: it is still "running", never replayed
             return;
         }
         if (cur)
-            m_store->setStatus(cur->id, job->m_seq, QLatin1String(StatusCrashed));
-        job->finish({Status::InternalError,
-                     {},
-                     QStringLiteral("The session's interpreter could not be started."),
-                     0,
-                     false});
+            m_store->setStatus(cur->id, cell->m_seq, QLatin1String(StatusCrashed));
+        cell->finish({Status::InternalError,
+                      {},
+                      QStringLiteral("The session's interpreter could not be started."),
+                      0,
+                      false});
     });
 }
 
@@ -602,8 +603,21 @@ void SessionManager::failEval(Live *s, Status status, const QString &message, co
 void SessionManager::jobInterrupt(EvalJob *job, bool cancel)
 {
     Live *target = live(job->m_session);
-    if (!target || target->job != job || !target->interp)
+    if (!target || target->job != job || !target->interp) {
+        // Not on an interpreter (yet): waiting for its session to start, or to be rebuilt
+        // before it is sent again. Stopped now, it never runs.
+        if (job->m_done)
+            return;
+        if (target && job->m_seq > 0)
+            m_store->setStatus(target->id, job->m_seq, QLatin1String(StatusInterrupted));
+        job->m_cancelled = true;
+        job->finish({Status::Cancelled,
+                     {},
+                     QStringLiteral("Cancelled before it ran; your session is unchanged."),
+                     0,
+                     false});
         return;
+    }
     if (cancel)
         job->m_cancelled = true;
     else if (!job->m_timedOut)

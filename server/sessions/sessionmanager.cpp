@@ -290,20 +290,21 @@ EvalJob *SessionManager::eval(const QString &user, const QString &session, const
         }
         s->announce = true;
         bring(s, s->everLive ? RestoreReason::Evicted : RestoreReason::Restart,
-              [this, id, job = QPointer<EvalJob>(job)] {
-                  if (!job)
-                      return;
+              [this, id, pending = QPointer<EvalJob>(job)] {
+                  EvalJob *cell = pending.data();
+                  if (cell == nullptr || cell->m_done)
+                      return; // cancelled while it waited for the interpreter
                   Live *cur = live(id);
                   if (!cur || cur->phase != Phase::Idle) {
-                      job->finish({Status::InternalError,
-                                   {},
-                                   QStringLiteral("The session's interpreter could not be "
-                                                  "started."),
-                                   0,
-                                   false});
+                      cell->finish({Status::InternalError,
+                                    {},
+                                    QStringLiteral("The session's interpreter could not be "
+                                                   "started."),
+                                    0,
+                                    false});
                       return;
                   }
-                  startEval(cur, job);
+                  startEval(cur, cell);
               });
     });
     return job;

@@ -19,6 +19,7 @@ private slots:
     void aThirdSessionsCellCompletesWhileTwoSessionsSpin();
     void aCellWaitsForItsOwnSessionOnly();
     void overloadedOnlyWhenEveryInterpreterRunsACell();
+    void aCellCancelledWhileItsSessionWaitsToStartNeverRuns();
 
 private:
     // A client signed in as `user` with one Python session open; the session id, or empty.
@@ -211,6 +212,48 @@ void TestLanes::overloadedOnlyWhenEveryInterpreterRunsACell()
 
     client.send({{"type", "interrupt"}, {"request", spinB}});
     QCOMPARE(client.waitFor("result", spinB).value("status").toString(), QStringLiteral("error"));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
+}
+
+void TestLanes::aCellCancelledWhileItsSessionWaitsToStartNeverRuns()
+{
+    // One start at a time, and a Java interpreter (seconds to start: a JVM and JShell) holding
+    // it: a cell for a hibernated Python session waits for its start. Cancelled meanwhile, it
+    // is answered at once and never runs, also not once the session is started.
+    ServerProcess server;
+    QVERIFY(
+        server.start({"--max-interpreters", "2", "--interpreter-starts", "1", "--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token(), "waiting"));
+    QStringList python;
+    for (int i = 0; i < 2; ++i) {
+        const QJsonObject opened = client.openSession({{"language", "python"}});
+        QCOMPARE(opened.value("type").toString(), QStringLiteral("session.opened"));
+        python << opened.value("session").toString();
+    }
+    QCOMPARE(client.evalToResult(python[1], "x = 1").value("status").toString(),
+             QStringLiteral("ok"));
+    // The Java session hibernates the least recently used Python one (python[0]) and holds
+    // the only start slot while its JVM starts.
+    client.send({{"type", "session.open"}, {"id", "java"}, {"language", "java"}});
+    // Frames are handled in order: once this answers, the Java start has begun.
+    QCOMPARE(client.evalToResult(python[1], "x = 2").value("status").toString(),
+             QStringLiteral("ok"));
+
+    const QString cell = client.eval(python[0], QStringLiteral("y = 99"));
+    QVERIFY(!cell.isEmpty());
+    client.send({{"type", "cancel"}, {"request", cell}});
+    const QJsonObject cancelled = client.waitFor("result", cell);
+    QCOMPARE(cancelled.value("status").toString(), QStringLiteral("cancelled"));
+
+    const QJsonObject java = client.waitFor("session.opened", {}, 60000);
+    QCOMPARE(java.value("id").toString(), QStringLiteral("java"));
+    // python[0] starts now (cold) and knows nothing of y.
+    const QJsonObject after = client.evalToResult(python[0], QStringLiteral("'y' in dir()"));
+    QCOMPARE(after.value("status").toString(), QStringLiteral("ok"));
+    QCOMPARE(after.value("value").toString(), QStringLiteral("False"));
     server.terminate();
     QVERIFY(server.waitForExit(15000));
 }
