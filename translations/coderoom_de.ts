@@ -320,6 +320,13 @@
         <source>The code is waiting for input</source>
         <translation>Der Code wartet auf eine Eingabe</translation>
     </message>
+    <message numerus="yes">
+        <source>Waiting for the server to start your interpreter: %n ahead of you</source>
+        <translation>
+            <numerusform>Warte, bis der Server deinen Interpreter startet: %n vor dir</numerusform>
+            <numerusform>Warte, bis der Server deinen Interpreter startet: %n vor dir</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>

@@ -320,6 +320,13 @@
         <source>The code is waiting for input</source>
         <translation>El código espera una entrada</translation>
     </message>
+    <message numerus="yes">
+        <source>Waiting for the server to start your interpreter: %n ahead of you</source>
+        <translation>
+            <numerusform>Esperando a que el servidor inicie tu intérprete: %n por delante</numerusform>
+            <numerusform>Esperando a que el servidor inicie tu intérprete: %n por delante</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>

@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QLoggingCategory>
 #include <QPointer>
+#include <QSocketNotifier>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QSslSocket>
@@ -60,35 +61,6 @@ ParsedHead parseHead(const QByteArray &head)
     out.valid = out.path.startsWith(QLatin1Char('/'));
     return out;
 }
-
-// Accepts TCP and wraps every connection in a QSslSocket that starts the server handshake at
-// once. QTcpServer emits newConnection after incomingConnection(), so the front door sees the
-// QSslSocket like any other socket; its readyRead and peek() deliver decrypted bytes.
-class TlsServer final : public QTcpServer
-{
-public:
-    explicit TlsServer(QObject *parent)
-        : QTcpServer(parent)
-    {}
-    void setConfiguration(const QSslConfiguration &configuration) { m_ssl = configuration; }
-
-protected:
-    void incomingConnection(qintptr descriptor) override
-    {
-        auto *socket = new QSslSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            qCWarning(lcFront) << "cannot take an accepted socket:" << socket->errorString();
-            delete socket;
-            return;
-        }
-        socket->setSslConfiguration(m_ssl);
-        addPendingConnection(socket);
-        socket->startServerEncryption();
-    }
-
-private:
-    QSslConfiguration m_ssl;
-};
 
 void writeResponse(QTcpSocket *socket, const HttpResponse &response)
 {
@@ -163,11 +135,8 @@ QByteArray reasonPhrase(int status)
 FrontDoor::FrontDoor(const FrontConfig &config, QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_tcp(config.tlsCertificate.isEmpty() ? new QTcpServer(this) : new TlsServer(this))
     , m_ws(new QWebSocketServer(QStringLiteral("coderoom"), QWebSocketServer::NonSecureMode, this))
 {
-    connect(m_tcp, &QTcpServer::newConnection, this, &FrontDoor::onNewConnection);
-    connect(m_tcp, &QTcpServer::acceptError, this, &FrontDoor::onAcceptError);
     connect(m_ws, &QWebSocketServer::newConnection, this, [this] {
         while (QWebSocket *socket = m_ws->nextPendingConnection())
             emit webSocketConnected(socket);
@@ -176,6 +145,7 @@ FrontDoor::FrontDoor(const FrontConfig &config, QObject *parent)
 
 FrontDoor::~FrontDoor()
 {
+    stopListening();
     if (m_spareFd >= 0)
         ::close(m_spareFd);
 }
@@ -184,26 +154,92 @@ bool FrontDoor::listen(QString *error)
 {
     if (isTls() && !reloadTls(error))
         return false;
-    if (!m_tcp->listen(m_config.address, m_config.port)) {
+    // QTcpServer binds and listens (addresses, IPv6, SO_REUSEADDR); the front door keeps a
+    // duplicate of the socket and accepts on it itself (acceptPending()).
+    QTcpServer binder;
+    if (!binder.listen(m_config.address, m_config.port)) {
         if (error)
-            *error = m_tcp->errorString();
+            *error = binder.errorString();
         return false;
     }
+    m_listenFd = ::fcntl(int(binder.socketDescriptor()), F_DUPFD_CLOEXEC, 0);
+    m_port = binder.serverPort();
+    m_address = binder.serverAddress();
+    binder.close(); // the duplicate keeps the socket listening
+    if (m_listenFd < 0) {
+        if (error)
+            *error = qt_error_string(errno);
+        return false;
+    }
+    ::fcntl(m_listenFd, F_SETFL, ::fcntl(m_listenFd, F_GETFL) | O_NONBLOCK);
     if (m_spareFd < 0)
         m_spareFd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    m_acceptNotifier = new QSocketNotifier(m_listenFd, QSocketNotifier::Read, this);
+    connect(m_acceptNotifier, &QSocketNotifier::activated, this, &FrontDoor::acceptPending);
     return true;
 }
 
-void FrontDoor::onAcceptError()
+void FrontDoor::stopListening()
 {
-    // Qt has paused accepting (any accept() failure but EAGAIN does that). With the spare
-    // descriptor given back, the connection that could not be taken is taken now and told why.
-    if (m_spareFd >= 0) {
-        ::close(m_spareFd);
-        m_spareFd = -1;
+    delete std::exchange(m_acceptNotifier, nullptr);
+    if (m_listenFd >= 0)
+        ::close(std::exchange(m_listenFd, -1));
+}
+
+quint16 FrontDoor::port() const
+{
+    return m_port;
+}
+
+QHostAddress FrontDoor::address() const
+{
+    return m_address;
+}
+
+void FrontDoor::acceptPending()
+{
+    // A burst is taken in one go, bounded so that a flood of connections cannot keep the event
+    // loop from everyone else.
+    for (int taken = 0; taken < kAcceptBurst && m_listenFd >= 0; ++taken) {
+        const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+        if (fd >= 0) {
+            adopt(fd);
+            continue;
+        }
+        switch (errno) {
+        case EINTR:
+        case ECONNABORTED:
+        case EPROTO:
+            continue; // that connection is gone; the next may be fine
+        case EMFILE:
+        case ENFILE:
+        case ENOBUFS:
+        case ENOMEM:
+            if (refuseOne())
+                continue;
+            // Not even the spare helped: wait rather than spin on a listening socket that
+            // stays readable.
+            qCWarning(lcFront).noquote()
+                << "accept failed:" << qt_error_string(errno) << "- accepting again in 200 ms";
+            m_acceptNotifier->setEnabled(false);
+            QTimer::singleShot(200, this, [this] {
+                if (m_acceptNotifier)
+                    m_acceptNotifier->setEnabled(true);
+            });
+            return;
+        default:
+            return; // EAGAIN: nothing more waiting
+        }
     }
-    const int fd =
-        ::accept4(int(m_tcp->socketDescriptor()), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+}
+
+bool FrontDoor::refuseOne()
+{
+    // Out of descriptors: give the spare back, take the waiting connection with it, tell it
+    // why in plain words, close it and take the spare again.
+    if (m_spareFd >= 0)
+        ::close(std::exchange(m_spareFd, -1));
+    const int fd = ::accept4(m_listenFd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
     const int acceptErrno = errno;
     rlimit limit{};
     ::getrlimit(RLIMIT_NOFILE, &limit);
@@ -240,29 +276,8 @@ void FrontDoor::onAcceptError()
         m_refusedUnlogged = 0;
         m_lastRefusalLogMs = now;
     }
-    if (fd >= 0 || acceptErrno == EAGAIN || acceptErrno == EWOULDBLOCK) {
-        // One connection off the backlog (progress, not a spin), or none was waiting.
-        m_tcp->resumeAccepting();
-        return;
-    }
-    qCWarning(lcFront).noquote() << "accept failed:" << qt_error_string(acceptErrno)
-                                 << "- accepting again in 200 ms";
-    QTimer::singleShot(200, m_tcp, [tcp = m_tcp] { tcp->resumeAccepting(); });
-}
-
-void FrontDoor::stopListening()
-{
-    m_tcp->close();
-}
-
-quint16 FrontDoor::port() const
-{
-    return m_tcp->serverPort();
-}
-
-QHostAddress FrontDoor::address() const
-{
-    return m_tcp->serverAddress();
+    errno = acceptErrno;
+    return fd >= 0;
 }
 
 bool FrontDoor::isTls() const
@@ -272,8 +287,7 @@ bool FrontDoor::isTls() const
 
 bool FrontDoor::reloadTls(QString *error)
 {
-    auto *tls = dynamic_cast<TlsServer *>(m_tcp);
-    if (!tls) {
+    if (!isTls()) {
         if (error)
             *error = QStringLiteral("TLS is not configured (no tls_certificate and tls_key)");
         return false;
@@ -287,7 +301,7 @@ bool FrontDoor::reloadTls(QString *error)
             *error = why;
         return false;
     }
-    tls->setConfiguration(*configuration);
+    m_ssl = *configuration;
     const QSslCertificate leaf = configuration->localCertificate();
     qCInfo(lcFront).noquote() << "TLS certificate" << leaf.subjectDisplayName() << "valid until"
                               << leaf.expiryDate().toString(Qt::ISODate) << "loaded from"
@@ -350,9 +364,22 @@ std::optional<QSslConfiguration> FrontDoor::loadTlsConfiguration(const QString &
     return configuration;
 }
 
-void FrontDoor::onNewConnection()
+void FrontDoor::adopt(int fd)
 {
-    while (QTcpSocket *socket = m_tcp->nextPendingConnection()) {
+    QTcpSocket *socket = isTls() ? new QSslSocket(this) : new QTcpSocket(this);
+    if (!socket->setSocketDescriptor(fd)) {
+        qCWarning(lcFront) << "cannot take an accepted socket:" << socket->errorString();
+        ::close(fd);
+        delete socket;
+        return;
+    }
+    if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        // The same port speaks only TLS: the handshake starts at once; peek() and readyRead
+        // then deliver decrypted bytes like a plain socket's.
+        tls->setSslConfiguration(m_ssl);
+        tls->startServerEncryption();
+    }
+    {
         // Nagle off: several small frames of one reply must not wait for a delayed ACK.
         socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         auto *timeout = new QTimer(socket);

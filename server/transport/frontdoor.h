@@ -2,13 +2,14 @@
 
 #include "httptypes.h"
 
+#include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 #include <QSslConfiguration>
 
 #include <optional>
 
-class QTcpServer;
+class QSocketNotifier;
 class QTcpSocket;
 class QWebSocket;
 class QWebSocketServer;
@@ -30,12 +31,13 @@ class QWebSocketServer;
 // ws:// client) or no handshake within the head timeout aborts that socket alone.
 // reloadTls() swaps certificate and key for new connections; open ones keep theirs.
 //
-// Out of descriptors: Qt pauses accepting for good when accept() fails with EMFILE/ENFILE, and
-// the waiting connection would sit in the backlog with every later one. The front door keeps
-// one spare descriptor: on such a failure it frees it, accepts the connection, answers a plain
-// 503 ("no free connection slots", Retry-After; TLS: closed), logs one line, takes the spare
-// back and accepts again. When even that fails, accepting resumes after a pause, never in a
-// busy loop.
+// Accepting is the front door's own (a QSocketNotifier on the listening socket, accept4 in a
+// bounded burst): out of descriptors, QTcpServer either paused accepting for good or, in other
+// runs, spun on the readable listening socket at 100% CPU (both seen with Qt 6.4). On EMFILE/
+// ENFILE the front door frees one spare descriptor, accepts the waiting connection with it,
+// answers a plain 503 ("no free connection slots", Retry-After; over TLS it is just closed),
+// logs one line (at most one a second, with counts), takes the spare back and goes on. When
+// even that fails, accepting resumes after 200 ms, never in a busy loop.
 namespace coderoom::transport {
 
 struct FrontConfig
@@ -78,13 +80,19 @@ signals:
     void webSocketConnected(QWebSocket *socket);
 
 private:
-    void onNewConnection();
-    void onAcceptError();
+    void acceptPending();
+    bool refuseOne(); // false: even the spare descriptor did not get the connection
+    void adopt(int fd);
     void inspect(QTcpSocket *socket);
     void answerHttp(QTcpSocket *socket, qsizetype headLength, const QByteArray &head);
 
     FrontConfig m_config;
-    QTcpServer *m_tcp = nullptr;
+    static constexpr int kAcceptBurst = 64;
+    int m_listenFd = -1;
+    QSocketNotifier *m_acceptNotifier = nullptr;
+    quint16 m_port = 0;
+    QHostAddress m_address;
+    QSslConfiguration m_ssl; // TLS: the certificate and key new connections get
     QWebSocketServer *m_ws = nullptr;
     HttpHandler m_httpHandler;
     int m_spareFd = -1;           // /dev/null, given up to refuse one connection when out of fds
