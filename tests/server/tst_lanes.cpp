@@ -24,6 +24,11 @@ private slots:
 private:
     // A client signed in as `user` with one Python session open; the session id, or empty.
     QString connectWithSession(WsClient &client, const QString &user);
+    // Signs `client` in to `server` as `user` and opens `count` Python sessions; their ids
+    // (fewer when something failed).
+    static QStringList signInWithSessions(WsClient &client, const ServerProcess &server,
+                                          const QString &user, int count);
+    static QStringList openPythonSessions(WsClient &client, int count);
     // Sends a cell that never ends and waits until it runs; its request id, or empty.
     static QString spin(WsClient &client, const QString &session);
     static bool hasResult(const WsClient &client, const QString &request);
@@ -45,11 +50,27 @@ void TestLanes::cleanupTestCase()
 
 QString TestLanes::connectWithSession(WsClient &client, const QString &user)
 {
-    if (!client.open(m_server.url()) || !client.hello(m_server.token(), user))
+    return signInWithSessions(client, m_server, user, 1).value(0);
+}
+
+QStringList TestLanes::signInWithSessions(WsClient &client, const ServerProcess &server,
+                                          const QString &user, int count)
+{
+    if (!client.open(server.url()) || !client.hello(server.token(), user))
         return {};
-    const QJsonObject opened = client.openSession({{"language", "python"}});
-    return opened.value("type").toString() == "session.opened" ? opened.value("session").toString()
-                                                               : QString();
+    return openPythonSessions(client, count);
+}
+
+QStringList TestLanes::openPythonSessions(WsClient &client, int count)
+{
+    QStringList ids;
+    for (int i = 0; i < count; ++i) {
+        const QJsonObject opened = client.openSession({{"language", "python"}});
+        if (opened.value("type").toString() != "session.opened")
+            break;
+        ids << opened.value("session").toString();
+    }
+    return ids;
 }
 
 QString TestLanes::spin(WsClient &client, const QString &session)
@@ -169,18 +190,12 @@ void TestLanes::overloadedOnlyWhenEveryInterpreterRunsACell()
     ServerProcess server;
     QVERIFY(server.start({"--max-interpreters", "2", "--warm-pool", "0"}));
     WsClient client;
-    QVERIFY(client.open(server.url()));
-    QVERIFY(client.hello(server.token(), "three-tabs"));
-    QStringList sessions;
-    for (int i = 0; i < 3; ++i) {
-        const QJsonObject opened = client.openSession({{"language", "python"}});
-        QCOMPARE(opened.value("type").toString(), QStringLiteral("session.opened"));
-        sessions << opened.value("session").toString();
-        if (i == 0) {
-            QCOMPARE(client.evalToResult(sessions[0], "kept = 'yes'").value("status").toString(),
-                     QStringLiteral("ok"));
-        }
-    }
+    QStringList sessions = signInWithSessions(client, server, "three-tabs", 1);
+    QCOMPARE(sessions.size(), 1);
+    QCOMPARE(client.evalToResult(sessions[0], "kept = 'yes'").value("status").toString(),
+             QStringLiteral("ok"));
+    sessions += openPythonSessions(client, 2);
+    QCOMPARE(sessions.size(), 3);
     // sessions[0] was evicted for sessions[2]. Both live ones spin.
     const QString spinA = spin(client, sessions[1]);
     const QString spinB = spin(client, sessions[2]);
@@ -225,14 +240,8 @@ void TestLanes::aCellCancelledWhileItsSessionWaitsToStartNeverRuns()
     QVERIFY(
         server.start({"--max-interpreters", "2", "--interpreter-starts", "1", "--warm-pool", "0"}));
     WsClient client;
-    QVERIFY(client.open(server.url()));
-    QVERIFY(client.hello(server.token(), "waiting"));
-    QStringList python;
-    for (int i = 0; i < 2; ++i) {
-        const QJsonObject opened = client.openSession({{"language", "python"}});
-        QCOMPARE(opened.value("type").toString(), QStringLiteral("session.opened"));
-        python << opened.value("session").toString();
-    }
+    const QStringList python = signInWithSessions(client, server, "waiting", 2);
+    QCOMPARE(python.size(), 2);
     QCOMPARE(client.evalToResult(python[1], "x = 1").value("status").toString(),
              QStringLiteral("ok"));
     // The Java session hibernates the least recently used Python one (python[0]) and holds
