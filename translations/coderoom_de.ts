@@ -327,6 +327,13 @@
             <numerusform>Warte, bis der Server deinen Interpreter startet: %n vor dir</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The server is busy: waiting for a free interpreter (%n ahead of you)</source>
+        <translation>
+            <numerusform>Der Server ist ausgelastet: warte auf einen freien Interpreter (%n vor dir)</numerusform>
+            <numerusform>Der Server ist ausgelastet: warte auf einen freien Interpreter (%n vor dir)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>

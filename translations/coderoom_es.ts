@@ -327,6 +327,13 @@
             <numerusform>Esperando a que el servidor inicie tu intérprete: %n por delante</numerusform>
         </translation>
     </message>
+    <message numerus="yes">
+        <source>The server is busy: waiting for a free interpreter (%n ahead of you)</source>
+        <translation>
+            <numerusform>El servidor está ocupado: esperando un intérprete libre (%n por delante)</numerusform>
+            <numerusform>El servidor está ocupado: esperando un intérprete libre (%n por delante)</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>

@@ -514,9 +514,12 @@ void WsCodeServicePrivate::onTextMessage(const QString &text)
             } else if constexpr (std::is_same_v<T, proto::Completions>) {
                 if (WsReplSession *session = sessionReplies.take(m.id).session.data())
                     session->handleCompletions(m.items);
+            } else if constexpr (std::is_same_v<T, proto::SessionWaiting>) {
+                // Not taken: session.opened (or an error) still answers this open.
+                if (WsReplSession *session = sessionReplies.value(m.id).session.data())
+                    session->handleWaiting(m.queuePosition);
             } else {
-                // history, pong and session.waiting (the REPL shows "starting" until
-                // session.opened): nothing in the desktop uses them yet.
+                // history and pong: nothing in the desktop asks for them yet.
             }
         },
         decoded.message());

@@ -30,6 +30,7 @@ public:
     void handleRestarted();
     void handleRestored(const protocol::SessionRestored &restored);
     void handleCompletions(const QStringList &items);
+    void handleWaiting(qint64 ahead) { emit waiting(ahead); }
     void connectionLost();
     void failWaiting(const QString &message);
 

@@ -115,6 +115,12 @@ void ReplWidget::setSession(app::ReplSession *session)
         m_console->appendLine(tr("The interpreter could not start: %1").arg(message), Kind::Stderr);
         setState(State::NoSession);
     });
+    connect(session, &app::ReplSession::waiting, this, [this](qint64 ahead) {
+        m_console->appendLine(
+            tr("The server is busy: waiting for a free interpreter (%n ahead of you)", nullptr,
+               int(ahead)),
+            Kind::Note);
+    });
     connect(session, &app::ReplSession::completions, this, &ReplWidget::showCompletions);
     connect(session, &QObject::destroyed, this, [this] { setState(State::NoSession); });
     setState(State::Ready);

@@ -11,8 +11,9 @@
 // the interface can check arguments and keep state in one place.
 namespace coderoom::app {
 
-enum class ConnectionState {
-    Starting,     // local mode: the private server is starting
+enum class ConnectionState
+{
+    Starting, // local mode: the private server is starting
     Connecting,
     Connected,
     Reconnecting, // lost; retrying in retryInSeconds
@@ -27,7 +28,7 @@ struct RunSpec
     QString main;
     std::optional<QString> stdinData; // absent: interactive input through Job::sendInput
     QStringList args;
-    QString session;                  // optional: run in that session's context
+    QString session; // optional: run in that session's context
 };
 
 // One request (a run or an eval) from acceptance to its single result.
@@ -88,10 +89,14 @@ public:
 
 signals:
     void opened(bool restored, qint64 historyEntries);
-    void restored(coderoom::protocol::RestoreReason reason, qint64 replayed, const QString &message);
+    void restored(coderoom::protocol::RestoreReason reason, qint64 replayed,
+                  const QString &message);
     void completions(const QStringList &items);
     void restarted();
     void failed(const QString &message); // could not open; the session is unusable
+    // The server cannot start the interpreter at once (a busy server): `ahead` starts come first.
+    // opened() (or failed()) follows.
+    void waiting(qint64 ahead);
 
 protected:
     virtual Job *doEval(const QString &code) = 0;

@@ -73,6 +73,7 @@ public:
         emit restored(reason, replayed, {});
     }
     void emitCompletions(const QStringList &items) { emit completions(items); }
+    void emitWaiting(qint64 ahead) { emit waiting(ahead); }
     void emitRestarted() { emit restarted(); }
 
 protected:

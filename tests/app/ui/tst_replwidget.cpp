@@ -37,6 +37,7 @@ private slots:
     void tabCompletesFromTheSession();
     void inputGoesToTheRunningEval();
     void aCellWaitingForItsInterpreterSaysHowManyAreAhead();
+    void aSessionWaitingToStartSaysSo();
     void stderrAndStdoutBothShown();
     void outputPaneStreamsAndEndsWithAStatusLine();
     void outputPaneSendsTypedInputToTheJob();
@@ -259,6 +260,16 @@ void TestReplWidget::aCellWaitingForItsInterpreterSaysHowManyAreAhead()
     QVERIFY(input(repl)->placeholderText().isEmpty());
     job->finish(Status::Ok, 1, {}, QStringLiteral("1"));
     QVERIFY(repl.transcript().contains(QStringLiteral("1")));
+}
+
+void TestReplWidget::aSessionWaitingToStartSaysSo()
+{
+    FakeSession session(QStringLiteral("python"));
+    ReplWidget repl;
+    repl.setSession(&session);
+    session.emitWaiting(2);
+    QVERIFY2(repl.transcript().contains(QStringLiteral("waiting for a free interpreter (2 ahead")),
+             qPrintable(repl.transcript()));
 }
 
 void TestReplWidget::stderrAndStdoutBothShown()
