@@ -54,6 +54,12 @@ void ServerCore::handleHttp(const HttpRequest &request,
                 "\n# HELP coderoom_warm_interpreters Pre-started interpreters waiting.\n"
                 "# TYPE coderoom_warm_interpreters gauge\ncoderoom_warm_interpreters " +
                 QByteArray::number(m_sessions->poolCount()) +
+                "\n# HELP coderoom_interpreter_starts Interpreter starts (new or woken sessions) "
+                "in progress and waiting their turn.\n# TYPE coderoom_interpreter_starts gauge\n"
+                "coderoom_interpreter_starts{state=\"starting\"} " +
+                QByteArray::number(m_sessions->startingCount()) +
+                "\ncoderoom_interpreter_starts{state=\"waiting\"} " +
+                QByteArray::number(m_sessions->startQueueLength()) +
                 "\n# HELP coderoom_replays_total Sessions rebuilt from their history.\n"
                 "# TYPE coderoom_replays_total counter\ncoderoom_replays_total " +
                 QByteArray::number(m_sessions->replayCount()) + '\n';

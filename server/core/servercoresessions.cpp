@@ -46,7 +46,8 @@ void ServerCore::handleSessionOpen(ClientConnection *c, const SessionOpen &m)
 void ServerCore::tellIfWaiting(ClientConnection *c, const QString &id, const QString &session)
 {
     // The reply comes from the event loop at the earliest, so this precedes session.opened.
-    if (session.isEmpty())
+    // Only about the user's own session: another user's id was answered not_found.
+    if (session.isEmpty() || !m_sessions->owns(c->user(), session))
         return;
     if (const int ahead = m_sessions->startsAhead(session); ahead >= 0)
         c->send(SessionWaiting{id, session, ahead});

@@ -59,7 +59,8 @@ Capabilities probe()
         QStringLiteral("filesystem: /usr read-only, private /tmp and /work tmpfs (size=)"),
         QStringLiteral("wall time: QTimer, then SIGKILL of the PID namespace's init"),
         QStringLiteral("cpu: RLIMIT_CPU per process + total sampled from /proc every 50 ms"),
-        QStringLiteral("cpu priority: jobs run 10 nice levels below the server"),
+        QStringLiteral("cpu priority: interpreters 10, batch programs 19 nice levels below the "
+                       "server (process and scheduler autogroup)"),
         QStringLiteral("memory: RLIMIT_AS per process (address space, not RSS)"),
         QStringLiteral("processes: RLIMIT_NPROC set inside the job's own user namespace"),
         QStringLiteral("file size: RLIMIT_FSIZE; open files: RLIMIT_NOFILE; core: 0"),

@@ -84,7 +84,7 @@ void ChildSetup::apply() const noexcept
     // on Debian), and autogroups share the CPU as equals whatever their processes' nice: the
     // job's priority only holds if its autogroup gets it too. Without CAP_SYS_ADMIN the kernel
     // takes at most ten such writes a second (EAGAIN otherwise); such a job keeps nice 0 there.
-    if (lowerPriority && autogroupNiceLength > 0) {
+    if (lowerPriority) {
         const int fd = ::open("/proc/self/autogroup", O_WRONLY | O_CLOEXEC);
         if (fd >= 0) {
             [[maybe_unused]] const ssize_t n =

@@ -32,7 +32,7 @@ struct ChildSetup
     int limitCount = 0;
     bool lowerPriority = false; // setpriority(priority) before exec
     int priority = 0;           // absolute nice value (the server's plus the job's niceness)
-    // The same as text for /proc/self/autogroup (see apply()); length 0: not written.
+    // The same as text for /proc/self/autogroup (see apply()).
     char autogroupNice[8] = {};
     int autogroupNiceLength = 0;
     bool dropPrivileges = false; // running as root: become uid/gid before exec

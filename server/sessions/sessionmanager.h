@@ -34,7 +34,7 @@ class LanguageRegistry;
 // others wait in a StartQueue (round robin across users; startPosition() says where) until a
 // start slot is free and there is room under maxInterpreters (an idle one to evict, or fewer
 // live). A rebuild after a crash during replay keeps its slot. A cell for a hibernated session
-// when every interpreter is busy is not queued: it ends Overloaded at once (outOfInterpreters).
+// when every interpreter is busy is not queued: it ends Overloaded at once (eval()).
 namespace coderoom::sessions {
 
 class SessionManager final : public QObject
@@ -64,13 +64,13 @@ public:
     QList<protocol::HistoryEntry> history(const QString &user, const QString &session) const;
 
     // Interpreter starts ahead of this session's: 0 = next or live, -1 = unknown session. For a
-    // hibernated session, where a start asked for now would be.
+    // hibernated session not queued yet, a prediction: where a start asked for now would be.
     int startPosition(const QString &session) const;
-    int startingCount() const { return int(m_starting.size()); }
-    // Starts ahead of this session's when it has to wait for one (no free start slot, or no
-    // room under maxInterpreters); -1 when it is live or starts at once.
+    // Starts ahead of this session's when it is queued and has to wait (no free start slot, or
+    // no room under maxInterpreters); -1 when it is live, not queued or starts at once.
     int startsAhead(const QString &session) const;
-    int startQueueLength() const { return m_startQueue.size(); }
+    int startingCount() const { return int(m_starting.size()); } // for /metrics
+    int startQueueLength() const { return m_startQueue.size(); } // for /metrics
 
     int liveCount() const;
     int liveCountOf(const QString &user) const; // the user's sessions with an interpreter

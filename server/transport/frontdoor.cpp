@@ -373,44 +373,40 @@ void FrontDoor::adopt(int fd)
         delete socket;
         return;
     }
+    // Nagle off: several small frames of one reply must not wait for a delayed ACK.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    auto *timeout = new QTimer(socket);
+    timeout->setSingleShot(true);
+    connect(timeout, &QTimer::timeout, socket, [socket] {
+        // No handshake yet: nothing can be said in a language the peer understands.
+        const auto *tls = qobject_cast<QSslSocket *>(socket);
+        if (tls && !tls->isEncrypted()) {
+            socket->abort();
+            return;
+        }
+        writeResponse(socket, HttpResponse::text(408, "request head not received in time\n"));
+    });
     if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
+        connect(tls, &QAbstractSocket::errorOccurred, this,
+                [tls](QAbstractSocket::SocketError error) {
+                    if (tls->isEncrypted() && error != QAbstractSocket::SslInternalError)
+                        return;
+                    // A plain-text client, a bad TLS version, a refused certificate: this
+                    // connection ends here, the server does not notice.
+                    qCDebug(lcFront)
+                        << "TLS handshake failed with" << tls->peerAddress() << tls->errorString();
+                    tls->abort();
+                });
         // The same port speaks only TLS: the handshake starts at once; peek() and readyRead
         // then deliver decrypted bytes like a plain socket's.
         tls->setSslConfiguration(m_ssl);
         tls->startServerEncryption();
     }
-    {
-        // Nagle off: several small frames of one reply must not wait for a delayed ACK.
-        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-        auto *timeout = new QTimer(socket);
-        timeout->setSingleShot(true);
-        connect(timeout, &QTimer::timeout, socket, [socket] {
-            // No handshake yet: nothing can be said in a language the peer understands.
-            const auto *tls = qobject_cast<QSslSocket *>(socket);
-            if (tls && !tls->isEncrypted()) {
-                socket->abort();
-                return;
-            }
-            writeResponse(socket, HttpResponse::text(408, "request head not received in time\n"));
-        });
-        if (auto *tls = qobject_cast<QSslSocket *>(socket)) {
-            connect(tls, &QAbstractSocket::errorOccurred, this,
-                    [tls](QAbstractSocket::SocketError error) {
-                        if (tls->isEncrypted() && error != QAbstractSocket::SslInternalError)
-                            return;
-                        // A plain-text client, a bad TLS version, a refused certificate: this
-                        // connection ends here, the server does not notice.
-                        qCDebug(lcFront) << "TLS handshake failed with" << tls->peerAddress()
-                                         << tls->errorString();
-                        tls->abort();
-                    });
-        }
-        timeout->start(m_config.headTimeoutMs);
-        connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
-        connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
-        if (socket->bytesAvailable())
-            inspect(socket);
-    }
+    timeout->start(m_config.headTimeoutMs);
+    connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { inspect(socket); });
+    if (socket->bytesAvailable())
+        inspect(socket);
 }
 
 void FrontDoor::inspect(QTcpSocket *socket)

@@ -297,6 +297,7 @@ void TestAdmin::metricsCountEvalsUnderTheSessionsLanguage()
     QVERIFY(
         metrics.body.contains("coderoom_lane_results_total{lane=\"batch\",status=\"cancelled\"}"));
     QVERIFY(metrics.body.contains("coderoom_lane_running{lane=\"interactive\"} "));
+    QVERIFY(metrics.body.contains("coderoom_interpreter_starts{state=\"waiting\"} 0"));
 }
 
 void TestAdmin::aCompileStepThatCannotStartIsASandboxFailure()

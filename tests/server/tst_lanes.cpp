@@ -5,9 +5,28 @@
 #include "serverfixture.h"
 
 #include <QJsonArray>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSignalSpy>
 #include <QTest>
 
 using namespace coderoom::tests;
+
+namespace {
+
+// The server's /metrics text (empty when it did not answer).
+QByteArray metricsOf(const ServerProcess &server)
+{
+    QNetworkAccessManager nam;
+    QNetworkReply *reply = nam.get(
+        QNetworkRequest(QUrl(QStringLiteral("http://127.0.0.1:%1/metrics").arg(server.port()))));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    const QByteArray body = finished.wait(15000) ? reply->readAll() : QByteArray();
+    reply->deleteLater();
+    return body;
+}
+
+} // namespace
 
 class TestLanes : public QObject
 {
@@ -213,6 +232,7 @@ void TestLanes::overloadedOnlyWhenEveryInterpreterRunsACell()
     const QJsonObject waiting = client.waitFor("session.waiting");
     QCOMPARE(waiting.value("id").toString(), QStringLiteral("fourth"));
     QCOMPARE(waiting.value("queue_position").toInt(-1), 0);
+    QVERIFY(metricsOf(server).contains("coderoom_interpreter_starts{state=\"waiting\"} 1\n"));
 
     // One interpreter idle again: the waiting session starts (the idle one hibernates for it),
     // then the refused cell runs too.
