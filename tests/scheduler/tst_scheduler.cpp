@@ -256,8 +256,9 @@ void TestScheduler::floodDoesNotDelayAClassmate()
 
 void TestScheduler::readyCellsStartRoundRobinAcrossUsers_data()
 {
-    // The interactive lane: a slot per interpreter (many), a lane per session. Nothing finishes,
-    // so the order is the order in which ready cells are started in one pump.
+    // The interactive lane's shape: more slots than cells (core gives it no real limit), a lane
+    // per session. Nothing finishes, so the order is the order in which ready cells start in
+    // one pump. The last row keeps the same rotation when slots do run out.
     QTest::addColumn<int>("capacity");
     QTest::addColumn<QStringList>("tickets");
     QTest::addColumn<QStringList>("expected");
