@@ -91,6 +91,11 @@ const QList<ConfigKey> &configKeys()
          "Wall-clock limit per run (default 10000).",
          [](ServerConfig &c, const KeyValue &v) { c.limits.runTimeMs = v.number; },
          [](const ServerConfig &c) { return number(c.limits.runTimeMs); }},
+        {"input_wait_ms", KeyKind::Number, 1, kMaxInt, "ms",
+         "How long a run or REPL cell may wait for input; the run-time limit is paused "
+         "meanwhile (default 900000, 15 minutes).",
+         [](ServerConfig &c, const KeyValue &v) { c.limits.inputWaitMs = v.number; },
+         [](const ServerConfig &c) { return number(c.limits.inputWaitMs); }},
         {"memory_mb", KeyKind::Number, 1, 1024 * 1024, "mb",
          "Memory limit per run (default 256).",
          [](ServerConfig &c, const KeyValue &v) { c.limits.memoryMb = v.number; },

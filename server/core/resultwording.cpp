@@ -15,6 +15,24 @@ QString secondsText(qint64 ms)
     return QStringLiteral("%1 s").arg(double(ms) / 1000.0, 0, 'f', ms < 10000 ? 2 : 1);
 }
 
+QString durationText(qint64 ms)
+{
+    if (ms < 60000 || ms % 1000 != 0)
+        return secondsText(ms);
+    const qint64 minutes = ms / 60000;
+    const qint64 seconds = ms / 1000 % 60;
+    return seconds == 0 ? QStringLiteral("%1 min").arg(minutes)
+                        : QStringLiteral("%1 min %2 s").arg(minutes).arg(seconds);
+}
+
+QString inputTimeoutMessage(const QString &what, qint64 limitMs)
+{
+    return QStringLiteral("Stopped: %1 waited %2 for input and nobody typed anything (the limit "
+                          "for waiting for input is %2; time spent waiting does not count toward "
+                          "the time limit).")
+        .arg(what, durationText(limitMs));
+}
+
 namespace {
 
 QString signalName(int sig)
@@ -25,7 +43,7 @@ QString signalName(int sig)
 
 void fillMeasurements(protocol::Result &out, const sandbox::Result &run)
 {
-    out.timeMs = run.wallMs;
+    out.timeMs = run.wallMs - run.inputWaitMs; // thinking time is not run time
     out.cpuMs = run.cpuMs;
     out.memoryKb = run.memoryKb;
 }
@@ -85,7 +103,15 @@ protocol::Result describeProgramResult(const languages::ProgramResult &result,
         out.status = Status::Timeout;
         out.message = QStringLiteral("Stopped: your program ran for %1, longer than the time "
                                      "limit of %2.")
-                          .arg(secondsText(run.wallMs), secondsText(limits.runTimeMs));
+                          .arg(secondsText(run.wallMs - run.inputWaitMs),
+                               secondsText(limits.runTimeMs));
+        if (run.inputWaitMs > 0)
+            out.message += QStringLiteral(" (The %1 it waited for input did not count.)")
+                               .arg(secondsText(run.inputWaitMs));
+        break;
+    case Outcome::InputTimeout:
+        out.status = Status::Timeout;
+        out.message = inputTimeoutMessage(QStringLiteral("your program"), limits.inputWaitMs);
         break;
     case Outcome::CpuLimit:
         out.status = Status::Timeout;

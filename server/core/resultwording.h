@@ -13,6 +13,7 @@ struct EffectiveLimits
     qint64 cpuMs = 0;
     qint64 memoryMb = 0;
     qint64 outputBytes = 0;
+    qint64 inputWaitMs = 0;
 };
 
 protocol::Result describeProgramResult(const languages::ProgramResult &result,
@@ -24,5 +25,7 @@ QString overloadedMessage(qint64 retryAfterMs, int queued);
 QString cellQueueTimeoutMessage(qint64 waitedMs);
 QString cellsOverloadedMessage(qint64 retryAfterMs, int waiting);
 QString secondsText(qint64 ms); // "0.12 s", "10 s"
+QString durationText(qint64 ms); // "15 min", "90 s", "1 min 30 s"
+QString inputTimeoutMessage(const QString &what, qint64 limitMs);
 
 } // namespace coderoom::core

@@ -169,6 +169,7 @@ bool ServerCore::start(QString *error)
         m_config.interpreterStarts < 0 ? m_config.scheduler.workers : m_config.interpreterStarts;
     sessionConfig.defaultWarmPool = m_config.warmPool;
     sessionConfig.evalTimeMs = m_config.limits.runTimeMs;
+    sessionConfig.inputWaitMs = m_config.limits.inputWaitMs;
     sessionConfig.evalOutputBytes = m_config.limits.outputBytes;
     m_sessions =
         new sessions::SessionManager(sessionConfig, m_store.get(), m_languages.get(), this);
@@ -424,6 +425,8 @@ std::optional<Error> ServerCore::prepareRun(const Run &m, WorkRequest::Setup &se
     program.limits.memoryMb = std::min(setup.limits.memoryMb, language->limits.memoryMb);
     setup.limits.memoryMb = *program.limits.memoryMb;
     program.limits.outputBytes = setup.limits.outputBytes;
+    program.limits.inputWaitMs = ceiling.inputWaitMs;
+    setup.limits.inputWaitMs = ceiling.inputWaitMs;
     if (m.limits.compileTimeMs)
         program.limits.compileWallMs = m.limits.compileTimeMs;
     setup.program = program;

@@ -133,6 +133,8 @@ QString describeFailure(const sandbox::Result &result, const QString &what)
         return QStringLiteral("%1 failed (exit code %2)").arg(what).arg(result.exitCode);
     case sandbox::Outcome::Timeout:
         return QStringLiteral("%1 ran past its time limit").arg(what);
+    case sandbox::Outcome::InputTimeout:
+        return QStringLiteral("%1 waited too long for input").arg(what);
     case sandbox::Outcome::CpuLimit:
         return QStringLiteral("%1 used up its CPU time").arg(what);
     case sandbox::Outcome::MemoryLimit:
@@ -486,6 +488,8 @@ void ProgramRunPrivate::startRun()
     spec.limits.cpuMs = lowered(base.cpuMs, request.limits.cpuMs);
     spec.limits.outputBytes = lowered(base.outputBytes, request.limits.outputBytes);
     spec.limits.memoryMb = programMemoryMb() + language.memoryOverheadMb;
+    // With its stdin given a program never waits for anyone: its wall clock never pauses.
+    spec.limits.inputWaitMs = request.stdinData ? 0 : request.limits.inputWaitMs.value_or(0);
     spec.stdinData = request.stdinData;
 
     if (startPrestarted(spec))
@@ -521,6 +525,7 @@ bool ProgramRunPrivate::startPrestarted(const sandbox::Spec &spec)
     sandbox::Arming arming;
     arming.wallMs = spec.limits.wallMs;
     arming.outputBytes = spec.limits.outputBytes;
+    arming.inputWaitMs = spec.limits.inputWaitMs;
     arming.stdinData = spec.stdinData;
     if (!process->arm(arming)) { // it was dying when taken: the cold path instead
         process->disconnect(q);

@@ -62,6 +62,9 @@ struct ProgramLimits
     std::optional<qint64> memoryMb;
     std::optional<qint64> outputBytes;
     std::optional<qint64> compileWallMs;
+    // Not a lowering: how long the run may wait for input with its wall clock paused
+    // (sandbox::Limits::inputWaitMs). Absent or 0: waiting for input counts as run time.
+    std::optional<qint64> inputWaitMs;
 };
 
 struct ProgramRequest

@@ -39,6 +39,7 @@ Result classifyOutcome(const JobEvidence &e)
 {
     Result result;
     result.wallMs = e.wallMs;
+    result.inputWaitMs = e.inputWaitMs;
     result.cpuMs = e.cpuMs;
     result.memoryKb = e.memoryKb;
     result.outputBytes = e.outputBytes;
@@ -88,6 +89,10 @@ Result classifyOutcome(const JobEvidence &e)
                 result.message =
                     QStringLiteral("wall-clock limit of %1 ms reached").arg(e.limits.wallMs);
             }
+            break;
+        case Outcome::InputTimeout:
+            result.message = QStringLiteral("nobody answered the program's input within %1 ms")
+                                 .arg(e.limits.inputWaitMs);
             break;
         case Outcome::OutputLimit:
             result.message =

@@ -32,6 +32,7 @@ struct JobEvidence
     int bwrapExitCode = -1;
     bool bwrapCrashed = false; // bwrap itself died of a signal (our SIGKILL)
     qint64 wallMs = 0;
+    qint64 inputWaitMs = 0;
     qint64 cpuMs = 0;
     qint64 memoryKb = 0;
     qint64 outputBytes = 0;

@@ -127,6 +127,7 @@ void SandboxProcess::writeStdin(const QByteArray &data)
     }
     d->m_stdinBuffer += data;
     d->m_inputWantedSent = false;
+    d->resumeWallClock();
     d->flushStdin();
 }
 
@@ -135,6 +136,7 @@ void SandboxProcess::closeStdin()
     if (d->m_stdinWrite < 0)
         return;
     d->m_stdinCloseRequested = true;
+    d->resumeWallClock(); // the program reads EOF next: back to running
     d->flushStdin();
 }
 
@@ -185,6 +187,7 @@ bool SandboxProcess::arm(const Arming &arming)
     // Only what the server enforces from outside may change: the rlimits were set at start.
     d->m_spec.limits.wallMs = arming.wallMs;
     d->m_spec.limits.outputBytes = arming.outputBytes;
+    d->m_spec.limits.inputWaitMs = arming.inputWaitMs;
     d->m_spec.stdinData = arming.stdinData;
     d->m_clock.start(); // Result::wallMs and the wall limit count from here
     d->m_pollTimer.setInterval(pollIntervalMs);

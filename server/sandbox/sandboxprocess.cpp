@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
 #include <csignal>
 #include <fcntl.h>
 #include <poll.h>
@@ -355,10 +356,42 @@ void SandboxProcessPrivate::applySample(const JobSample &sample)
     const bool wanting = m_armed && sample.readingStdin && pending == 0 && m_stdinBuffer.isEmpty();
     if (wanting && !m_inputWantedSent && !m_killReason) {
         m_inputWantedSent = true;
+        pauseWallClock();
         emit q->inputWanted();
     } else if (!wanting) {
         m_inputWantedSent = false;
+        resumeWallClock();
     }
+}
+
+void SandboxProcessPrivate::pauseWallClock()
+{
+    if (m_spec.limits.inputWaitMs <= 0 || m_waitClock.isValid() || !m_wallTimer.isActive())
+        return;
+    const int left = m_wallTimer.remainingTime();
+    if (left <= 0)
+        return; // the limit is due now: let it fire
+    m_wallLeftMs = left;
+    m_wallTimer.stop();
+    m_waitClock.start();
+    m_inputWaitTimer.start(static_cast<int>(std::clamp<qint64>(m_spec.limits.inputWaitMs, 1,
+                                                               INT_MAX)));
+}
+
+void SandboxProcessPrivate::resumeWallClock()
+{
+    if (!m_waitClock.isValid())
+        return;
+    m_waitedMs += m_waitClock.elapsed();
+    m_waitClock.invalidate();
+    m_inputWaitTimer.stop();
+    if (!m_killReason && !m_finishing && m_state != SandboxProcess::State::Finished)
+        m_wallTimer.start(static_cast<int>(std::max<qint64>(m_wallLeftMs, 1)));
+}
+
+qint64 SandboxProcessPrivate::inputWaitedMs() const
+{
+    return m_waitedMs + (m_waitClock.isValid() ? m_waitClock.elapsed() : 0);
 }
 
 void SandboxProcessPrivate::beginKill(Outcome reason)
@@ -367,6 +400,11 @@ void SandboxProcessPrivate::beginKill(Outcome reason)
         return;
     m_killReason = reason;
     m_wallTimer.stop();
+    m_inputWaitTimer.stop();
+    if (m_waitClock.isValid()) {
+        m_waitedMs += m_waitClock.elapsed();
+        m_waitClock.invalidate();
+    }
     qCDebug(lcSandbox) << "stopping job:" << toString(reason);
     if (m_state == SandboxProcess::State::Starting) {
         // No namespace yet: bwrap itself is the only handle; --die-with-parent takes the rest.
@@ -402,6 +440,7 @@ void SandboxProcessPrivate::onFinished(int exitCode, QProcess::ExitStatus status
     if (m_controlFromDriver >= 0)
         onControlReadable();
     m_wallTimer.stop();
+    m_inputWaitTimer.stop();
     m_pollTimer.stop();
     m_graceTimer.stop();
     m_result = classify(exitCode, status);
@@ -449,6 +488,7 @@ void SandboxProcessPrivate::finishFailed(const QString &message)
         return;
     m_doneQueued = true;
     m_wallTimer.stop();
+    m_inputWaitTimer.stop();
     m_pollTimer.stop();
     m_graceTimer.stop();
     closeAll();
@@ -474,6 +514,7 @@ Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status
     evidence.bwrapExitCode = exitCode;
     evidence.bwrapCrashed = status == QProcess::CrashExit;
     evidence.wallMs = m_clock.elapsed();
+    evidence.inputWaitMs = std::min(inputWaitedMs(), evidence.wallMs);
     evidence.cpuMs = m_cpuMs;
     evidence.memoryKb = m_memoryKb;
     evidence.outputBytes = m_outputBytes;
@@ -490,9 +531,12 @@ SandboxProcess::SandboxProcess(QObject *parent)
     d->m_wallTimer.setSingleShot(true);
     d->m_wallTimer.setTimerType(Qt::PreciseTimer); // a coarse timer may fire 5% early
     d->m_graceTimer.setSingleShot(true);
+    d->m_inputWaitTimer.setSingleShot(true);
     d->m_pollTimer.setInterval(pollIntervalMs);
     connect(&d->m_wallTimer, &QTimer::timeout, this, [this] { d->beginKill(Outcome::Timeout); });
     connect(&d->m_graceTimer, &QTimer::timeout, this, [this] { d->killNamespace(); });
+    connect(&d->m_inputWaitTimer, &QTimer::timeout, this,
+            [this] { d->beginKill(Outcome::InputTimeout); });
     connect(&d->m_pollTimer, &QTimer::timeout, this, [this] { d->poll(); });
     connect(&d->m_process, &QProcess::readyReadStandardOutput, this, [this] { d->onStdout(); });
     connect(&d->m_process, &QProcess::readyReadStandardError, this, [this] { d->onStderr(); });

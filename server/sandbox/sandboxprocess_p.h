@@ -54,6 +54,12 @@ public:
     void flushControl();
     void beginJob(); // the job's clock and stdin start: in start(), or in arm() when armLater
     void poll();
+    // Thinking time is not run time (Limits::inputWaitMs): the wall clock pauses while the
+    // program waits for input nobody has typed yet, and resumes when input arrives or the wait
+    // ends otherwise.
+    void pauseWallClock();
+    void resumeWallClock();
+    qint64 inputWaitedMs() const;
     void applySample(const JobSample &sample);
     void beginKill(Outcome reason);
     void killNamespace();
@@ -98,6 +104,10 @@ public:
     QTimer m_wallTimer;
     QTimer m_pollTimer;
     QTimer m_graceTimer;
+    QTimer m_inputWaitTimer;
+    QElapsedTimer m_waitClock; // valid while the wall clock is paused for input
+    qint64 m_wallLeftMs = 0;   // of the wall limit, when it was paused
+    qint64 m_waitedMs = 0;     // input waits that ended
     std::optional<Outcome> m_killReason;
     bool m_inputWantedSent = false;
     bool m_armed = true; // false from start() to arm() when Spec::armLater

@@ -11,6 +11,8 @@ QString toString(Outcome outcome)
         return QStringLiteral("signalled");
     case Outcome::Timeout:
         return QStringLiteral("timeout");
+    case Outcome::InputTimeout:
+        return QStringLiteral("input-timeout");
     case Outcome::CpuLimit:
         return QStringLiteral("cpu-limit");
     case Outcome::MemoryLimit:

@@ -14,6 +14,11 @@ namespace coderoom::sandbox {
 struct Limits
 {
     qint64 wallMs = 10000;            // wall clock from start; then the whole namespace is killed
+    // > 0: while the program is blocked reading an empty stdin (nobody has answered yet), the
+    // wall clock above is paused and this one runs instead; past it the job ends InputTimeout.
+    // Thinking time is not run time. 0: waiting for input counts as running (stdin given, REPL
+    // drivers that report their waits themselves).
+    qint64 inputWaitMs = 0;
     qint64 cpuMs = 10000;             // CPU time of the job (RLIMIT_CPU, rounded up to seconds)
     qint64 memoryMb = 256;            // address space per process (RLIMIT_AS) or cgroup memory.max
     qint64 outputBytes = 1024 * 1024; // stdout + stderr together; past it: OutputLimit
@@ -66,6 +71,7 @@ struct Spec
 struct Arming
 {
     qint64 wallMs = 10000;               // counted from arm()
+    qint64 inputWaitMs = 0;              // as Limits::inputWaitMs
     qint64 outputBytes = 1024 * 1024;    // stdout + stderr, including anything before arm()
     std::optional<QByteArray> stdinData; // as Spec::stdinData: given = written, then EOF
 };
@@ -76,6 +82,7 @@ enum class Outcome
     Exited,        // ran to completion; exitCode says how (0 = success)
     Signalled,     // killed by a signal of its own doing (segfault, abort); signal says which
     Timeout,       // wall-clock limit reached; the namespace was killed
+    InputTimeout,  // waited for input longer than Limits::inputWaitMs; the namespace was killed
     CpuLimit,      // CPU-time limit reached
     MemoryLimit,   // allocation failed at the memory limit, or killed for it
     OutputLimit,   // output cap reached; the namespace was killed
@@ -89,7 +96,8 @@ struct Result
     Outcome outcome = Outcome::FailedToStart;
     int exitCode = -1; // valid for Exited
     int signal = 0;    // valid for Signalled (and the signal that ended a killed job)
-    qint64 wallMs = 0;
+    qint64 wallMs = 0;      // from start (or arm) to the end, input waits included
+    qint64 inputWaitMs = 0; // of wallMs, paused waiting for input (Limits::inputWaitMs > 0)
     qint64 cpuMs = 0;    // user + system of the job's processes, measured from outside
     qint64 memoryKb = 0; // peak resident set of the job's processes, measured from outside
     qint64 outputBytes = 0;

@@ -44,6 +44,7 @@ private:
     bool m_cancelled = false;
     bool m_interrupted = false;
     bool m_timedOut = false;
+    bool m_inputTimedOut = false; // nobody answered its input within the input-wait limit
     bool m_overOutput = false;
     bool m_resent = false; // sent again after its first interpreter died before reading it
     bool m_done = false;

@@ -4,6 +4,8 @@
 #include "languageregistry.h"
 #include "store.h"
 
+#include <climits>
+
 namespace coderoom::sessions {
 
 using namespace coderoom::protocol;
@@ -261,8 +263,10 @@ void SessionManager::bind(Live *target, Interpreter *interp)
     connect(interp, &Interpreter::inputWait, this, [this, id](qint64 seq) {
         Live *s = live(id);
         EvalJob *job = s ? s->job.data() : nullptr;
-        if (job && job->m_seq == seq)
-            emit job->inputWanted();
+        if (!job || job->m_seq != seq)
+            return;
+        pauseForInput(s);
+        emit job->inputWanted();
     });
     connect(interp, &Interpreter::inputConsumed, this, [this, id](qint64 seq, const QString &data) {
         Live *s = live(id);
@@ -441,7 +445,9 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
         return;
     }
     if (job) {
-        if (job->m_timedOut) {
+        if (job->m_inputTimedOut) {
+            failEval(s, Status::Timeout, inputTimeoutMessage(), StatusInterrupted);
+        } else if (job->m_timedOut) {
             failEval(s, Status::Timeout,
                      QStringLiteral("Stopped: the cell ran longer than the time limit of %1 s. "
                                     "The interpreter was restarted and your session restored.")
@@ -535,9 +541,13 @@ void SessionManager::sendEval(Live *target, EvalJob *job)
         EvalJob *running = s && s->phase == Phase::Busy ? s->job.data() : nullptr;
         if (!running)
             return;
-        running->m_timedOut = true;
+        if (s->waitingForInput)
+            running->m_inputTimedOut = true;
+        else
+            running->m_timedOut = true;
         jobInterrupt(running, false);
     });
+    target->waitingForInput = false;
     target->deadline->start(int(m_config.evalTimeMs));
 }
 
@@ -552,6 +562,10 @@ void SessionManager::onEvalResult(Live *s, const DriverResult &r)
     QString stored = r.status;
     if (r.status == QLatin1String("incomplete")) {
         outcome.status = Status::Incomplete;
+    } else if (job->m_inputTimedOut) {
+        outcome.status = Status::Timeout;
+        outcome.message = inputTimeoutMessage();
+        stored = QLatin1String(StatusInterrupted);
     } else if (job->m_timedOut) {
         outcome.status = Status::Timeout;
         outcome.message = QStringLiteral("Stopped: the cell ran longer than the time limit of "
@@ -620,8 +634,9 @@ void SessionManager::jobInterrupt(EvalJob *job, bool cancel)
     }
     if (cancel)
         job->m_cancelled = true;
-    else if (!job->m_timedOut)
+    else if (!job->m_timedOut && !job->m_inputTimedOut)
         job->m_interrupted = true;
+    resumeAfterInput(target); // a stopped cell is no longer waiting for anyone
     target->interp->interrupt();
     // Code stuck in one native call never sees the interrupt: after the grace the interpreter is
     // killed and rebuilt by replay; the cell gets its result from onInterpreterDied.
@@ -644,9 +659,45 @@ void SessionManager::jobInput(EvalJob *job, const QByteArray &data, bool eof)
     Live *s = live(job->m_session);
     if (!s || s->job != job || !s->interp)
         return;
-    if (!data.isEmpty())
+    if (!data.isEmpty()) {
+        resumeAfterInput(s);
         s->interp->writeStdin(data);
+    }
     Q_UNUSED(eof); // the driver's stdin stays open across cells: EOF would end every later input()
+}
+
+void SessionManager::pauseForInput(Live *s)
+{
+    const EvalJob *job = s->job.data();
+    if (s->phase != Phase::Busy || s->waitingForInput || !job || !s->deadline ||
+        !s->deadline->isActive())
+        return;
+    const int left = s->deadline->remainingTime();
+    if (left <= 0 || job->m_timedOut || job->m_cancelled || job->m_interrupted)
+        return; // the time limit is due, or the cell is being stopped already
+    s->runTimeLeftMs = left;
+    s->waitingForInput = true;
+    s->deadline->start(int(std::clamp<qint64>(m_config.inputWaitMs, 1, INT_MAX)));
+}
+
+void SessionManager::resumeAfterInput(Live *s)
+{
+    if (!s->waitingForInput)
+        return;
+    s->waitingForInput = false;
+    if (s->deadline && s->deadline->isActive())
+        s->deadline->start(int(std::max<qint64>(s->runTimeLeftMs, 1)));
+}
+
+QString SessionManager::inputTimeoutMessage() const
+{
+    const qint64 ms = m_config.inputWaitMs;
+    const QString limit = ms % 60000 == 0 ? QStringLiteral("%1 min").arg(ms / 60000)
+                                          : QStringLiteral("%1 s").arg(double(ms) / 1000.0);
+    return QStringLiteral("Stopped: the cell waited %1 for input and nobody typed anything (the "
+                          "limit for waiting for input is %1; time spent waiting does not count "
+                          "toward the time limit). Your variables are kept.")
+        .arg(limit);
 }
 
 void SessionManager::healthTick()

@@ -133,6 +133,9 @@ private:
     void healthTick();
     void jobInterrupt(EvalJob *job, bool cancel);
     void jobInput(EvalJob *job, const QByteArray &data, bool eof);
+    void pauseForInput(Live *s);
+    void resumeAfterInput(Live *s);
+    QString inputTimeoutMessage() const;
 
     SessionConfig m_config;
     store::Store *m_store;

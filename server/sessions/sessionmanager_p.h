@@ -49,6 +49,10 @@ struct SessionManager::Live
     // Timers of the running eval or replay step; health ping.
     QTimer *deadline = nullptr;
     QTimer *grace = nullptr;
+    // Thinking time is not run time: while the running cell waits for input nobody has typed,
+    // the deadline counts the input-wait limit instead and the time limit's rest is kept here.
+    bool waitingForInput = false;
+    qint64 runTimeLeftMs = 0;
     qint64 pingSentMs = -1;
 
     // A completion waiting for its answer.

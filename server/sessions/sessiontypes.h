@@ -18,6 +18,7 @@ struct SessionConfig
     QHash<QString, int> warmPool; // language -> pre-started drivers waiting (default below)
     int defaultWarmPool = 1;
     qint64 evalTimeMs = 10000; // wall clock per eval; then interrupt, then rebuild
+    qint64 inputWaitMs = 900000; // a cell waiting for input: evalTimeMs paused, this runs
     qint64 evalOutputBytes = 1024 * 1024;
     qint64 interruptGraceMs = 1000; // after an interrupt the cell has this long to stop
     qint64 healthIntervalMs = 1000; // one health tick: pings the quiet ones, checks deadlines

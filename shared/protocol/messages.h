@@ -33,6 +33,8 @@ struct ServerLimits
     qint64 memoryMb = 256;
     qint64 outputBytes = 1048576;
     qint64 maxCodeBytes = 1048576;
+    // Extension: how long a run or cell may wait for input with its time limit paused.
+    qint64 inputWaitMs = 900000;
     bool operator==(const ServerLimits &) const = default;
 };
 

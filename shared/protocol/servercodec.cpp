@@ -31,7 +31,8 @@ QJsonObject limitsJson(const ServerLimits &l)
             {QStringLiteral("queue_ttl_ms"), l.queueTtlMs},
             {QStringLiteral("memory_mb"), l.memoryMb},
             {QStringLiteral("output_bytes"), l.outputBytes},
-            {QStringLiteral("max_code_bytes"), l.maxCodeBytes}};
+            {QStringLiteral("max_code_bytes"), l.maxCodeBytes},
+            {QStringLiteral("input_wait_ms"), l.inputWaitMs}};
 }
 
 struct ServerEncoder
@@ -161,6 +162,7 @@ ServerLimits readServerLimits(FieldReader &outer)
     l.memoryMb = r.maybeInteger("memory_mb").value_or(l.memoryMb);
     l.outputBytes = r.maybeInteger("output_bytes").value_or(l.outputBytes);
     l.maxCodeBytes = r.maybeInteger("max_code_bytes").value_or(l.maxCodeBytes);
+    l.inputWaitMs = r.maybeInteger("input_wait_ms").value_or(l.inputWaitMs);
     if (!r.ok())
         outer.fail(QStringLiteral("in \"limits\": ") + r.error());
     return l;

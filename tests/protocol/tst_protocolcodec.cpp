@@ -367,6 +367,15 @@ void TestProtocolCodec::serverGoldenExamples_data()
                 R"("extensions":["py"]}],"limits":{"run_time_ms":10000,"queue_ttl_ms":10000,)"
                 R"("memory_mb":256,"output_bytes":1048576,"max_code_bytes":1048576}})")
         << ServerMessage(welcome);
+    Welcome patient = welcome;
+    patient.limits.inputWaitMs = 60000;
+    QTest::addRow("welcome with the input-wait limit (extension)")
+        << utf8(R"({"type":"welcome","protocol":1,"server":"coderoom/0.1","node":"node-a",)"
+                R"("languages":[{"id":"python","name":"Python","version":"3.11.2","repl":true,)"
+                R"("extensions":["py"]}],"limits":{"run_time_ms":10000,"queue_ttl_ms":10000,)"
+                R"("memory_mb":256,"output_bytes":1048576,"max_code_bytes":1048576,)"
+                R"("input_wait_ms":60000}})")
+        << ServerMessage(patient);
     QTest::addRow("redirect")
         << utf8(R"({"type":"redirect","url":"ws://.../api/v1/ws","node":"node-b"})")
         << ServerMessage(Redirect{{}, q("ws://.../api/v1/ws"), q("node-b")});
