@@ -53,6 +53,26 @@ qint64 statusFieldKb(const QByteArray &status, const char *field)
     return parts.size() >= 2 ? parts.at(1).toLongLong() : 0;
 }
 
+template<typename Predicate>
+bool anyThreadReadsStdin(const QByteArray &base, Predicate readsStdin)
+{
+    const QByteArray tasks = base + "/task";
+    DIR *dir = ::opendir(tasks.constData());
+    if (!dir)
+        return false;
+    bool found = false;
+    while (const dirent *entry = ::readdir(dir)) {
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
+            continue;
+        if (readsStdin(readSmallFile(tasks + '/' + entry->d_name + "/syscall"))) {
+            found = true;
+            break;
+        }
+    }
+    ::closedir(dir);
+    return found;
+}
+
 } // namespace
 
 QByteArray pidNamespaceLink(quint64 namespaceId)
@@ -189,8 +209,15 @@ JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteA
         if (!stdinPipe.isEmpty() && !sample.readingStdin) {
             // "0 0x0 ..." = read(0, ...) on x86-64. Anything else (running, a
             // sleep, a poll) is not "waiting for input" as far as we can tell.
-            const QByteArray syscall = readSmallFile((base + "/syscall"));
-            if (syscall.startsWith(readOnStdin[0]) || syscall.startsWith(readOnStdin[1]))
+            const auto readsStdin = [](const QByteArray &syscall) {
+                return syscall.startsWith(readOnStdin[0]) || syscall.startsWith(readOnStdin[1]);
+            };
+            bool reading = readsStdin(readSmallFile((base + "/syscall")));
+            // The JVM runs main() on a thread of its own, not on the process's first one: look
+            // at the other threads too (only while someone may type, only in threaded ones).
+            if (!reading && statusFieldKb(status, "Threads:") > 1)
+                reading = anyThreadReadsStdin(base, readsStdin);
+            if (reading)
                 sample.readingStdin = readLink((base + "/fd/0")) == stdinPipe;
         }
     }

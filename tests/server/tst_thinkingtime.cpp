@@ -100,6 +100,11 @@ void TestThinkingTime::runs_data()
         << "#include <iostream>\n#include <string>\nint main() { std::string name; std::cin >> "
            "name; std::cout << \"hi \" << name << \"\\n\"; }\n"
         << QStringList{"Ada\n"} << thinkMs << "ok" << "" << "hi Ada\n";
+    QTest::addRow("java: a Scanner waits without using up the time limit")
+        << "java"
+        << "import java.util.Scanner;\npublic class Main { public static void main(String[] a) "
+           "{ Scanner in = new Scanner(System.in); System.out.println(\"hi \" + in.next()); } }\n"
+        << QStringList{"Ada\n"} << thinkMs << "ok" << "" << "hi Ada\n";
     QTest::addRow("python: sleeping after the answer is run time and is stopped")
         << "python" << "input()\nprint('got it', flush=True)\nimport time\ntime.sleep(60)\n"
         << QStringList{"x\n"} << thinkMs << "timeout" << "longer than the time limit of 2 s"
@@ -123,8 +128,9 @@ void TestThinkingTime::runs()
     QFETCH(QString, messagePart);
     QFETCH(QString, output);
 
-    const QString file = language == QLatin1String("cpp") ? QStringLiteral("main.cpp")
-                                                          : QStringLiteral("main.py");
+    const QString file = language == QLatin1String("cpp")    ? QStringLiteral("main.cpp")
+                         : language == QLatin1String("java") ? QStringLiteral("Main.java")
+                                                             : QStringLiteral("main.py");
     const QString request = m_client.run(
         {}, {{"language", language},
              {"files", QJsonArray{QJsonObject{{"name", file}, {"content", code}}}}});
