@@ -65,7 +65,8 @@ private slots:
                 [&out](Stream, const QByteArray &data) { out += data; });
         connect(&process, &SandboxProcess::inputWanted, &process, [&process, answerAfterMs] {
             if (answerAfterMs >= 0)
-                QTimer::singleShot(answerAfterMs, &process, [&process] {
+                // Precise: a coarse timer may fire 5% early, before the scenario says.
+                QTimer::singleShot(answerAfterMs, Qt::PreciseTimer, &process, [&process] {
                     process.writeStdin("bob\n");
                 });
         });
@@ -107,7 +108,7 @@ private slots:
         connect(&process, &SandboxProcess::output,
                 [&out](Stream, const QByteArray &data) { out += data; });
         connect(&process, &SandboxProcess::inputWanted, &process, [&] {
-            QTimer::singleShot(1000, &process, [&] {
+            QTimer::singleShot(1000, Qt::PreciseTimer, &process, [&] {
                 process.writeStdin(QByteArray::number(++answered) + '\n');
             });
         });
