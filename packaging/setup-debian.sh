@@ -11,6 +11,9 @@ packages=(
     libqscintilla2-qt6-dev libgl-dev libseccomp-dev
     # run: sandbox and the student languages
     bubblewrap python3 openjdk-17-jdk-headless nodejs
+    # run: the course set of Python libraries students may import (Debian's, read-only in the
+    # sandbox; /ready lists which are importable)
+    python3-numpy python3-matplotlib python3-pandas python3-scipy
     # test: real windows and screenshots, TLS certificates, throwaway Debian roots (package
     # install test, Debian 13 build with KSyntaxHighlighting)
     xvfb xauth openssl procps debootstrap curl ca-certificates

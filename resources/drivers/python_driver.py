@@ -503,6 +503,10 @@ class Driver:
         sys.argv = [""]
         # Like the interactive interpreter: modules in the working directory are importable.
         sys.path.insert(0, "")
+        # -I ignores PYTHONPATH; the language's environment still names the library directories
+        # a batch run sees (Debian's dist-packages), so cells can import the same packages.
+        extra = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+        sys.path[1:1] = [p for p in extra if p not in sys.path]
         signal.signal(signal.SIGINT, self._on_sigint)
 
     def _input(self, prompt=""):

@@ -1,6 +1,6 @@
 """Coderoom launcher for pre-started Python batch runs (docs/sandbox.md, "Pre-started").
 
-Run as `/usr/bin/python3 -E -s -S -u -c <this file's text>` inside the normal run sandbox, with
+Run as `/usr/bin/python3 -s -S -u -c <this file's text>` inside the normal run sandbox, with
 the control channel: fd 3 (from the server) and fd 4 (to the server). It blocks reading ONE
 JSON line on fd 3 (after writing `{"op":"ready"}` on fd 4 once it is up):
 
@@ -9,7 +9,7 @@ JSON line on fd 3 (after writing `{"op":"ready"}` on fd 4 once it is up):
 
 then writes the files into /work, closes fds 3 and 4 (student code must not see them) and runs
 main so that everything the program sees matches the cold path
-`python3 -E -s -S -u main.py args...`: sys.argv, sys.path[0] == '/work', the cwd, a fresh
+`python3 -s -S -u main.py args...`: sys.argv, sys.path[0] == '/work', the cwd, a fresh
 __main__ namespace with __file__, the same traceback text for an uncaught exception (this
 launcher's frame is removed) and the same exit codes. It never reads stdin (fd 0) before the
 program does, so the server's input-wait detection keeps working.

@@ -8,6 +8,7 @@
 #include "workrequest.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
 #include <QPointer>
 
@@ -25,6 +26,8 @@ struct HttpResponse;
 namespace coderoom::languages {
 class LanguageRegistry;
 class PrestartPool;
+class LibraryProbe;
+struct Language;
 } // namespace coderoom::languages
 namespace coderoom::store {
 class Store;
@@ -145,6 +148,8 @@ private:
     void handleHttp(const transport::HttpRequest &request,
                     const std::function<void(const transport::HttpResponse &)> &reply);
     transport::HttpResponse readiness() const;
+    void checkLibraries(); // starts the course-library check once (LibraryProbe)
+    QJsonArray librariesJson(const languages::Language &language) const;
 
     QString newRequestId();
 
@@ -166,6 +171,10 @@ private:
     sessions::SessionManager *m_sessions = nullptr;
     // Pre-started Python sandboxes for batch runs.
     languages::PrestartPool *m_prestart = nullptr;
+    // Which course libraries import, per language; checked on the first /ready and again after
+    // a reload (an admin who installed one sees it without a restart).
+    QList<languages::LibraryProbe *> m_libraryProbes;
+    bool m_librariesChecked = false;
     QHash<QString, QString> m_sessionConnection; // session -> connection that opened it last
     transport::FrontDoor *m_front = nullptr;
     scheduler::Scheduler *m_scheduler = nullptr;                 // batch runs: `workers` slots

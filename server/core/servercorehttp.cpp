@@ -10,6 +10,7 @@
 #include "store.h"
 
 #include "languageregistry.h"
+#include "libraryprobe.h"
 #include "prestartpool.h"
 
 #include <QDir>
@@ -39,6 +40,7 @@ void ServerCore::handleHttp(const HttpRequest &request,
     if (request.path == QLatin1String("/health")) {
         reply(HttpResponse::json(200, R"({"status":"ok"})"));
     } else if (request.path == QLatin1String("/ready")) {
+        checkLibraries();
         reply(readiness());
     } else if (request.path == QLatin1String("/metrics")) {
         QByteArray body =
@@ -83,6 +85,49 @@ void ServerCore::handleHttp(const HttpRequest &request,
     }
 }
 
+void ServerCore::checkLibraries()
+{
+    // On the first /ready, not at start: four imports of scipy-sized libraries cost seconds of
+    // CPU that a server which nobody asks about (a test, a student's local server) never needs.
+    if (m_librariesChecked || !m_languages)
+        return;
+    m_librariesChecked = true;
+    for (const languages::Language &l : m_languages->languages()) {
+        if (l.libraries.isEmpty())
+            continue;
+        auto *probe = new languages::LibraryProbe(l, m_resourcesDir, this);
+        m_libraryProbes.append(probe);
+        probe->start();
+    }
+}
+
+QJsonArray ServerCore::librariesJson(const languages::Language &language) const
+{
+    const auto it = std::find_if(m_libraryProbes.cbegin(), m_libraryProbes.cend(),
+                                 [&](const languages::LibraryProbe *p) {
+                                     return p->languageId() == language.id;
+                                 });
+    const languages::LibraryProbe *probe = it == m_libraryProbes.cend() ? nullptr : *it;
+    QJsonArray list;
+    for (const QString &name : language.libraries) {
+        QJsonObject entry{{QStringLiteral("name"), name}, {QStringLiteral("ok"), false}};
+        const QList<languages::LibraryStatus> results =
+            probe ? probe->results() : QList<languages::LibraryStatus>();
+        const auto found = std::find_if(results.cbegin(), results.cend(),
+                                        [&](const auto &r) { return r.name == name; });
+        if (found == results.cend()) {
+            entry.insert(QStringLiteral("checking"), true);
+        } else if (found->ok) {
+            entry.insert(QStringLiteral("ok"), true);
+            entry.insert(QStringLiteral("version"), found->version);
+        } else {
+            entry.insert(QStringLiteral("problem"), found->problem);
+        }
+        list.append(entry);
+    }
+    return list;
+}
+
 HttpResponse ServerCore::readiness() const
 {
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
@@ -103,6 +148,8 @@ HttpResponse ServerCore::readiness() const
                       {QStringLiteral("version"), l.version}};
         if (!l.available)
             o.insert(QStringLiteral("problem"), l.problem);
+        if (!l.libraries.isEmpty())
+            o.insert(QStringLiteral("libraries"), librariesJson(l));
         available += l.available ? 1 : 0;
         languages.append(o);
     }

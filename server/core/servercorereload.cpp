@@ -1,5 +1,6 @@
 // The parts of the configuration that change while serving (SIGHUP), and the admin token's path.
 #include "adminapi.h"
+#include "libraryprobe.h"
 #include "scheduler.h"
 #include "servercore.h"
 
@@ -24,6 +25,8 @@ void ServerCore::applyConfig(const ServerConfig &config)
     m_config.restWithoutToken = config.restWithoutToken; // CoreRunService reads it per request
     m_config.logFormat = config.logFormat;               // main.cpp installs the log handler
     m_config.verbose = config.verbose;
+    qDeleteAll(std::exchange(m_libraryProbes, {})); // the next /ready checks again
+    m_librariesChecked = false;
     qCInfo(lcCore) << "configuration reloaded: workers" << m_config.scheduler.workers << "max_queue"
                    << m_config.scheduler.maxQueued << "max_per_user"
                    << m_config.scheduler.maxPerUser;

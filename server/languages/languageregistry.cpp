@@ -275,6 +275,26 @@ std::optional<Language> parseLanguage(const QJsonObject &object, QStringList *ve
             return fail(QStringLiteral("bind %1 is not an absolute path").arg(bind));
         language.binds.append(sandbox::Bind{bind, QString(), false});
     }
+    if (object.contains(QLatin1String("libraries"))) {
+        const QJsonObject libraries = object.value(QLatin1String("libraries")).toObject();
+        language.libraryProbe = libraries.value(QLatin1String("probe")).toString();
+        if (!readStringList(libraries.value(QLatin1String("names")), &language.libraries) ||
+            language.libraryProbe.isEmpty() || language.libraryProbe.contains(QLatin1Char('/')))
+            return fail(QStringLiteral("libraries needs names (a list) and probe (a file name "
+                                       "under drivers/)"));
+    }
+    // Files a library needs when it is installed (Debian keeps matplotlib's matplotlibrc in
+    // /etc): bound when present, skipped without making the language unavailable.
+    QStringList optionalBinds;
+    if (object.contains(QLatin1String("optionalBinds")) &&
+        !readStringList(object.value(QLatin1String("optionalBinds")), &optionalBinds))
+        return fail(QStringLiteral("optionalBinds must be a list of absolute paths"));
+    for (const QString &bind : std::as_const(optionalBinds)) {
+        if (!QDir::isAbsolutePath(bind) || bind.contains(QLatin1String("..")))
+            return fail(QStringLiteral("bind %1 is not an absolute path").arg(bind));
+        if (QFileInfo::exists(bind))
+            language.binds.append(sandbox::Bind{bind, QString(), false});
+    }
 
     if (object.contains(QLatin1String("compile"))) {
         const QJsonObject c = object.value(QLatin1String("compile")).toObject();

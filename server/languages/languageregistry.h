@@ -67,6 +67,11 @@ struct Language
     // Added to the memory budget to form the address-space limit: VMs reserve far more virtual
     // memory than they use (node ~740 MiB of reservations, the JVM ~400 MiB beyond its heap).
     qint64 memoryOverheadMb = 0;
+    // Libraries a course expects (Python: Debian's numpy, ...), checked by running the probe
+    // program (<resources>/drivers/<libraryProbe>, one name as its argument) like a student's
+    // run; /ready lists which import (LibraryProbe).
+    QStringList libraries;
+    QString libraryProbe;
 
     bool isCompiled() const { return compile.has_value(); }
 };

@@ -96,7 +96,7 @@ private:
 };
 
 // The Spec of a pre-started sandbox for `language`: its run spec with the launcher as the
-// command (python3 -E -s -S -u -c <launcher>), the control channel and Spec::armLater.
+// command (python3 -s -S -u -c <launcher>), the control channel and Spec::armLater.
 // nullopt (+ *error) when the language is not interpreted Python or the launcher is missing.
 std::optional<sandbox::Spec> prestartSpec(const Language &language, const QString &resourcesDir,
                                           QString *error = nullptr);

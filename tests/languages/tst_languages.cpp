@@ -216,12 +216,16 @@ void TestLanguages::runtimesAreResolvedUnderUsr()
                  qPrintable(language.runtimePath));
         QCOMPARE(QFileInfo(language.runtimePath).canonicalFilePath(), language.runtimePath);
     }
-    // Python is run isolated and unbuffered, never through a PATH lookup.
+    // Python is run without user site and site hooks, unbuffered, never through a PATH
+    // lookup; its environment (the sandbox's allow-list plus the registry's lines) names
+    // Debian's dist-packages, nothing else of the host's.
     const Language *python = registry->find(QStringLiteral("python"));
     QVERIFY(python);
     QVERIFY(python->runCommand.contains(QStringLiteral("-S")));
+    QVERIFY(python->runCommand.contains(QStringLiteral("-s")));
     QVERIFY(python->runCommand.contains(QStringLiteral("-u")));
-    QVERIFY(python->runCommand.contains(QStringLiteral("-E")));
+    QVERIFY(python->environment.contains(
+        QStringLiteral("PYTHONPATH=/usr/lib/python3/dist-packages")));
 }
 
 void TestLanguages::extensionsMapToLanguages_data()
