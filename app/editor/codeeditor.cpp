@@ -12,6 +12,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <climits>
 
 Q_LOGGING_CATEGORY(lcEditor, "coderoom.app.editor", QtInfoMsg)
 
@@ -307,6 +308,89 @@ int CodeEditor::replaceAll(const QString &text, const QString &with, FindOptions
 void CodeEditor::setFocusToText()
 {
     m_sci->setFocus();
+}
+
+void CodeEditor::undo()
+{
+    m_sci->undo();
+}
+
+void CodeEditor::redo()
+{
+    m_sci->redo();
+}
+
+void CodeEditor::cut()
+{
+    m_sci->cut();
+}
+
+void CodeEditor::copy()
+{
+    m_sci->copy();
+}
+
+void CodeEditor::paste()
+{
+    m_sci->paste();
+}
+
+void CodeEditor::selectAll()
+{
+    m_sci->selectAll(true);
+}
+
+bool CodeEditor::hasSelection() const
+{
+    return m_sci->hasSelectedText();
+}
+
+void CodeEditor::toggleComment()
+{
+    const QString marker = m_language == Language::Python ? QStringLiteral("#")
+                                                          : QStringLiteral("//");
+    int fromLine = 0, fromIndex = 0, toLine = 0, toIndex = 0;
+    const bool selected = m_sci->hasSelectedText();
+    if (selected) {
+        m_sci->getSelection(&fromLine, &fromIndex, &toLine, &toIndex);
+        if (toIndex == 0 && toLine > fromLine)
+            --toLine; // a selection ending at a line's start does not take that line
+    } else {
+        m_sci->getCursorPosition(&fromLine, &fromIndex);
+        toLine = fromLine;
+    }
+    bool allCommented = true;
+    int indent = INT_MAX; // comment at the shallowest indentation, as editors do
+    for (int line = fromLine; line <= toLine; ++line) {
+        const QString text = m_sci->text(line);
+        if (text.trimmed().isEmpty())
+            continue;
+        indent = std::min(indent, m_sci->indentation(line));
+        if (!text.trimmed().startsWith(marker))
+            allCommented = false;
+    }
+    if (indent == INT_MAX)
+        return; // only blank lines
+    m_sci->beginUndoAction();
+    for (int line = fromLine; line <= toLine; ++line) {
+        const QString text = m_sci->text(line);
+        if (text.trimmed().isEmpty())
+            continue;
+        if (allCommented) {
+            const int at = int(text.indexOf(marker));
+            const int length = text.mid(at + marker.size()).startsWith(u' ')
+                                   ? int(marker.size()) + 1
+                                   : int(marker.size());
+            m_sci->setSelection(line, at, line, at + length);
+            m_sci->removeSelectedText();
+        } else {
+            m_sci->insertAt(marker + u' ', line, indent);
+        }
+    }
+    m_sci->endUndoAction();
+    // The same lines stay selected, so pressing the shortcut again undoes it.
+    if (selected)
+        m_sci->setSelection(fromLine, 0, toLine, int(m_sci->text(toLine).size()));
 }
 
 } // namespace coderoom::editor

@@ -67,6 +67,18 @@ public:
 
     void setFocusToText();
 
+    // The Edit menu: each acts on this editor's text, one undo step each.
+    void undo();
+    void redo();
+    void cut();
+    void copy();
+    void paste();
+    void selectAll();
+    // Comments out the selected lines (or the cursor's line) with the language's line comment
+    // ("# " or "// "), or uncomments them when every non-blank one is commented already.
+    void toggleComment();
+    bool hasSelection() const;
+
 signals:
     void modificationChanged(bool modified);
     void textChanged();

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QLoggingCategory>
 #include <QMessageBox>
+#include <QRegularExpression>
 #include <QSaveFile>
 #include <QSettings>
 #include <QTabWidget>
@@ -62,8 +63,63 @@ CodeEditor *EditorTabs::newFile(Language language, const QString &text)
     const QString base =
         m_untitledCounter == 1 ? tr("untitled") : tr("untitled%1").arg(m_untitledCounter);
     editor->setProperty(NameProperty, QString(base + u'.' + defaultExtension(language)));
+    if (language == Language::Java) {
+        connect(editor, &CodeEditor::textChanged, this, [this, editor] { followPublicClass(editor); });
+        followPublicClass(editor);
+    }
     updateTitle(indexOf(editor));
     return editor;
+}
+
+CodeEditor *EditorTabs::newFromTemplate(Language language)
+{
+    return newFile(language, starterText(language));
+}
+
+QString EditorTabs::starterText(Language language)
+{
+    switch (language) {
+    case Language::Python:
+        return QStringLiteral("print(\"Hello, world!\")\n");
+    case Language::Cpp:
+        return QStringLiteral("#include <iostream>\n\nint main()\n{\n"
+                              "    std::cout << \"Hello, world!\\n\";\n    return 0;\n}\n");
+    case Language::Java:
+        return QStringLiteral("public class Main {\n"
+                              "    public static void main(String[] args) {\n"
+                              "        System.out.println(\"Hello, world!\");\n    }\n}\n");
+    case Language::JavaScript:
+        return QStringLiteral("console.log(\"Hello, world!\");\n");
+    case Language::PlainText:
+        break;
+    }
+    return {};
+}
+
+QStringList EditorTabs::openFilePaths() const
+{
+    QStringList paths;
+    for (int i = 0; i < count(); ++i) {
+        if (!filePath(i).isEmpty())
+            paths << filePath(i);
+    }
+    return paths;
+}
+
+void EditorTabs::followPublicClass(CodeEditor *editor)
+{
+    if (!editor->property(PathProperty).toString().isEmpty())
+        return; // a saved file keeps its name; javac then says what to rename
+    static const QRegularExpression publicClass(QStringLiteral(
+        R"(\bpublic\s+(?:(?:final|abstract|sealed|strictfp)\s+)*(?:class|interface|enum|record)\s+([A-Za-z_$][\w$]*))"));
+    const QRegularExpressionMatch match = publicClass.match(editor->text());
+    if (!match.hasMatch())
+        return;
+    const QString name = match.captured(1) + QStringLiteral(".java");
+    if (editor->property(NameProperty).toString() == name)
+        return;
+    editor->setProperty(NameProperty, name);
+    updateTitle(indexOf(editor));
 }
 
 CodeEditor *EditorTabs::openFile(const QString &path)

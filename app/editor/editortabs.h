@@ -37,6 +37,11 @@ public:
     explicit EditorTabs(QWidget *parent = nullptr);
 
     CodeEditor *newFile(Language language = Language::Python, const QString &text = {});
+    // A new file holding the language's hello world (starterText), ready to run.
+    CodeEditor *newFromTemplate(Language language);
+    static QString starterText(Language language);
+    // Paths of the open tabs that have a file, in tab order (for reopening them at start).
+    QStringList openFilePaths() const;
     // Opens the file, or switches to its tab when it is already open. nullptr on error.
     CodeEditor *openFile(const QString &path);
     bool save(int index);
@@ -76,6 +81,8 @@ signals:
 private:
     CodeEditor *addEditor(const QString &path, const QString &text, Language language);
     void updateTitle(int index);
+    // An untitled Java tab is named after its public class: javac wants Main in Main.java.
+    void followPublicClass(CodeEditor *editor);
     void addRecentFile(const QString &path);
     bool fail(const QString &message);
 

@@ -1,6 +1,8 @@
 #include "consoleview.h"
 
+#include <QContextMenuEvent>
 #include <QFontDatabase>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QScrollBar>
 #include <QTextBlock>
@@ -62,6 +64,17 @@ void ConsoleView::mouseReleaseEvent(QMouseEvent *event)
     const QTextBlock block = cursorForPosition(event->position().toPoint()).block();
     if (block.isValid() && !block.text().isEmpty())
         emit lineClicked(block.text());
+}
+
+void ConsoleView::contextMenuEvent(QContextMenuEvent *event)
+{
+    QMenu *menu = createStandardContextMenu(event->pos());
+    menu->addSeparator();
+    QAction *clearAction = menu->addAction(tr("Clear output"), this, &QPlainTextEdit::clear);
+    clearAction->setObjectName(QStringLiteral("clearOutputAction"));
+    clearAction->setEnabled(!document()->isEmpty());
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(event->globalPos());
 }
 
 QTextCharFormat ConsoleView::format(Kind kind) const

@@ -40,6 +40,8 @@ signals:
 
 protected:
     void mouseReleaseEvent(QMouseEvent *event) override;
+    // The standard Copy / Select All, plus "Clear output".
+    void contextMenuEvent(QContextMenuEvent *event) override;
 
 private:
     QTextCharFormat format(Kind kind) const;

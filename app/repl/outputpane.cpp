@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLoggingCategory>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 Q_LOGGING_CATEGORY(lcOutput, "coderoom.app.repl.output", QtInfoMsg)
@@ -20,6 +21,7 @@ OutputPane::OutputPane(QWidget *parent)
     , m_console(new ConsoleView(this))
     , m_inputRow(new QWidget(this))
     , m_input(new QLineEdit(m_inputRow))
+    , m_clear(new QToolButton(this))
 {
     m_console->setObjectName(QStringLiteral("outputConsole"));
     m_input->setObjectName(QStringLiteral("stdinInput"));
@@ -33,11 +35,21 @@ OutputPane::OutputPane(QWidget *parent)
     rowLayout->addWidget(label);
     rowLayout->addWidget(m_input, 1);
 
+    m_clear->setText(tr("Clear"));
+    m_clear->setToolTip(tr("Clear the output"));
+    m_clear->setObjectName(QStringLiteral("clearOutput"));
+    connect(m_clear, &QToolButton::clicked, this, &OutputPane::clear);
+
+    auto *bottom = new QHBoxLayout;
+    bottom->setSpacing(4);
+    bottom->addWidget(m_inputRow, 1);
+    bottom->addStretch(0);
+    bottom->addWidget(m_clear);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
     layout->addWidget(m_console, 1);
-    layout->addWidget(m_inputRow);
+    layout->addLayout(bottom);
     m_inputRow->hide();
 
     connect(m_input, &QLineEdit::returnPressed, this, &OutputPane::sendInputLine);

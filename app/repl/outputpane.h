@@ -8,6 +8,7 @@
 
 class QLabel;
 class QLineEdit;
+class QToolButton;
 
 // The output of whole-program runs. attach(job) streams the job's stdout/stderr/compiler output
 // into the console and ends with a status line from StatusText::runSummary(). While the job
@@ -26,7 +27,7 @@ public:
 
     // Starts showing a run. title: a header line ("Running main.py"); limits for the status line.
     void attach(app::Job *job, const QString &title, const protocol::ServerLimits &limits = {});
-    void clear();
+    void clear(); // the Clear button and the console's context menu; a running job goes on
     bool isRunning() const { return !m_job.isNull(); }
     app::Job *job() const { return m_job; }
     QString plainText() const;
@@ -50,6 +51,7 @@ private:
     ConsoleView *m_console = nullptr;
     QWidget *m_inputRow = nullptr;
     QLineEdit *m_input = nullptr;
+    QToolButton *m_clear = nullptr;
     QPointer<app::Job> m_job;
     protocol::ServerLimits m_limits;
     QString m_lastStatus;

@@ -97,6 +97,7 @@ void ReplWidget::setSession(app::ReplSession *session)
     m_history.clear();
     m_historyIndex = 0;
     m_draft.clear();
+    m_failed = false;
     if (!session) {
         setState(State::NoSession);
         return;
@@ -111,8 +112,14 @@ void ReplWidget::setSession(app::ReplSession *session)
         if (m_state != State::Busy)
             setState(State::Ready);
     });
-    connect(session, &app::ReplSession::failed, this, [this](const QString &message) {
+    connect(session, &app::ReplSession::failed, this,
+            [this, language = session->language()](const QString &message) {
         m_console->appendLine(tr("The interpreter could not start: %1").arg(message), Kind::Stderr);
+        m_console->appendLine(tr("Press Restart to start a fresh interpreter."), Kind::Note);
+        m_failed = true;
+        m_failedLanguage = language;
+        m_job = nullptr;
+        m_pending.clear();
         setState(State::NoSession);
     });
     connect(session, &app::ReplSession::waiting, this, [this](qint64 ahead) {
@@ -140,8 +147,11 @@ QString ReplWidget::prompt() const
     return {};
 }
 
-void ReplWidget::submit(const QString &line)
+void ReplWidget::submit(const QString &typed)
 {
+    // The prefilled indentation left alone: the block ends, as with an empty line.
+    const QString line =
+        m_state == State::Continuation && typed.trimmed().isEmpty() ? QString() : typed;
     switch (m_state) {
     case State::NoSession:
         return;
@@ -206,8 +216,11 @@ void ReplWidget::startEval(const QString &cell)
                    position));
     });
     connect(job, &app::Job::started, this, [this] { m_input->setPlaceholderText({}); });
-    connect(job, &app::Job::inputWanted, this,
-            [this] { m_input->setPlaceholderText(tr("The code is waiting for input")); });
+    connect(job, &app::Job::inputWanted, this, [this] {
+        m_input->setPlaceholderText(tr("The code is waiting for input"));
+        // What the student types next is the answer: it must not land in the editor.
+        m_input->setFocus();
+    });
     connect(job, &app::Job::finished, this,
             [this, cell](const protocol::Result &result) { onEvalFinished(result, cell); });
 }
@@ -219,6 +232,7 @@ void ReplWidget::onEvalFinished(const protocol::Result &result, const QString &c
     if (result.status == protocol::Status::Incomplete) {
         m_pending = cell;
         setState(State::Continuation);
+        m_input->setText(continuationIndent(cell));
         return;
     }
     m_pending.clear();
@@ -254,11 +268,36 @@ void ReplWidget::interrupt()
     }
 }
 
+QString ReplWidget::continuationIndent(const QString &cell)
+{
+    const QStringList lines = cell.split(u'\n');
+    QStringView last;
+    for (qsizetype i = lines.size() - 1; i >= 0; --i) {
+        if (!lines.at(i).trimmed().isEmpty()) {
+            last = lines.at(i);
+            break;
+        }
+    }
+    qsizetype depth = 0;
+    while (depth < last.size() && (last.at(depth) == u' ' || last.at(depth) == u'\t'))
+        ++depth;
+    QString indent = last.left(depth).toString();
+    const QStringView code = last.trimmed();
+    if (code.endsWith(u':') || code.endsWith(u'{') || code.endsWith(u'(') ||
+        code.endsWith(u'['))
+        indent += QStringLiteral("    ");
+    return indent;
+}
+
 void ReplWidget::restart()
 {
     app::ReplSession *session = m_session.data();
-    if (!session)
+    if (!session || m_failed) {
+        // Nothing to restart: a fresh session instead, so the prompt never stays dead.
+        m_console->appendLine(tr("Starting a fresh interpreter…"), Kind::Note);
+        emit sessionRequested(m_failed ? m_failedLanguage : QString());
         return;
+    }
     if (app::Job *job = m_job.data())
         job->cancel();
     session->restart();
@@ -270,7 +309,7 @@ void ReplWidget::setState(State state)
     m_prompt->setText(prompt());
     m_input->setEnabled(state != State::NoSession);
     m_interrupt->setEnabled(state == State::Busy || state == State::Continuation);
-    m_restart->setEnabled(!m_session.isNull());
+    m_restart->setEnabled(true); // see restart(): it always leads to a working prompt
     emit stateChanged(state);
 }
 

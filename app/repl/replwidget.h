@@ -23,7 +23,10 @@ class QToolButton;
 // Ready/Continuation --Enter--> Busy --finished(incomplete)--> Continuation (cell kept)
 //                                    --finished(anything else)--> Ready (value/summary shown)
 // Ctrl+C: Busy -> Job::interrupt(); Continuation -> Ready (cell dropped); Ready -> clears line.
-// Restart: ReplSession::restart(); restarted() -> Ready with a note. restored() adds a note line
+// Restart: ReplSession::restart(); restarted() -> Ready with a note. Restart always works:
+// without a session, or after the session failed, it asks for a new one (sessionRequested).
+// Continuation lines start with the indentation the cell needs next (one level deeper after a
+// line ending in ':' or '{'); a line of only spaces ends the block like an empty one. restored() adds a note line
 // ("Session restored after the interpreter crashed — 12 entries replayed") in any state.
 // Up/Down walk this session's history; Tab asks ReplSession::complete() and shows a popup.
 namespace coderoom::repl {
@@ -54,15 +57,21 @@ public:
     ConsoleView *console() const { return m_console; }
 
     // As if the student typed line and pressed Enter.
-    void submit(const QString &line);
+    void submit(const QString &typed);
     // Evaluates a whole cell at once (Run file in REPL); title is echoed instead of the code.
     bool evaluate(const QString &code, const QString &title);
     void interrupt();
     void restart();
     void setDark(bool dark) { m_console->setDark(dark); }
 
+    // What the next continuation line starts with, after `cell` was incomplete.
+    static QString continuationIndent(const QString &cell);
+
 signals:
     void stateChanged(coderoom::repl::ReplWidget::State state);
+    // Restart was asked for with no working session: the owner opens one for `language` (the
+    // failed session's, or empty for the default) and calls setSession().
+    void sessionRequested(const QString &language);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -95,6 +104,8 @@ private:
     int m_historyIndex = 0; // == m_history.size(): editing a new line
     QString m_draft;        // the new line, kept while walking the history
     bool m_completionWanted = false;
+    bool m_failed = false;     // the session could not open: Restart asks for a new one
+    QString m_failedLanguage;
 };
 
 } // namespace coderoom::repl

@@ -33,12 +33,31 @@ MainActions::MainActions(QMainWindow *window)
     quit = make(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
 
+    undo = make(tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    redo = make(tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    cut = make(tr("Cu&t"));
+    cut->setShortcut(QKeySequence::Cut);
+    copy = make(tr("&Copy"));
+    copy->setShortcut(QKeySequence::Copy);
+    paste = make(tr("&Paste"));
+    paste->setShortcut(QKeySequence::Paste);
+    selectAll = make(tr("Select &all"));
+    selectAll->setShortcut(QKeySequence::SelectAll);
+    toggleComment = make(tr("Co&mment or uncomment lines"));
+    toggleComment->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Slash));
+    clearOutput = make(tr("C&lear output"));
+    clearOutput->setToolTip(tr("Clear the Output pane"));
+    guide = make(tr("&Getting started"));
+    guide->setShortcut(QKeySequence::HelpContents);
     find = make(tr("&Find…"));
     find->setShortcut(QKeySequence::Find);
     replace = make(tr("&Replace…"));
     replace->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_H));
     zoomIn = make(tr("Zoom &in"));
-    zoomIn->setShortcut(QKeySequence::ZoomIn);
+    // Ctrl+= too: "+" needs Shift on most keyboards, and students press Ctrl and the = key.
+    zoomIn->setShortcuts({QKeySequence(QKeySequence::ZoomIn), QKeySequence(Qt::CTRL | Qt::Key_Equal)});
     zoomOut = make(tr("Zoom &out"));
     zoomOut->setShortcut(QKeySequence::ZoomOut);
     zoomReset = make(tr("&Normal size"));
@@ -111,6 +130,12 @@ void MainActions::buildMenus(QMainWindow *window)
     file->addAction(quit);
 
     QMenu *edit = bar->addMenu(tr("&Edit"));
+    edit->addActions({undo, redo});
+    edit->addSeparator();
+    edit->addActions({cut, copy, paste, selectAll});
+    edit->addSeparator();
+    edit->addAction(toggleComment);
+    edit->addSeparator();
     edit->addActions({find, replace});
 
     QMenu *view = bar->addMenu(tr("&View"));
@@ -123,11 +148,15 @@ void MainActions::buildMenus(QMainWindow *window)
 
     QMenu *runMenu = bar->addMenu(tr("&Run"));
     runMenu->addActions({run, stop, runInRepl, restartRepl});
+    runMenu->addSeparator();
+    runMenu->addAction(clearOutput);
 
     QMenu *connection = bar->addMenu(tr("&Connection"));
     connection->addActions({connectLocal, connectServer});
 
     QMenu *help = bar->addMenu(tr("&Help"));
+    help->addAction(guide);
+    help->addSeparator();
     help->addAction(about);
 }
 

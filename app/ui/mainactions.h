@@ -27,6 +27,15 @@ public:
     QAction *saveAs = nullptr;
     QAction *closeTab = nullptr;
     QAction *quit = nullptr;
+    QAction *undo = nullptr;
+    QAction *redo = nullptr;
+    QAction *cut = nullptr;
+    QAction *copy = nullptr;
+    QAction *paste = nullptr;
+    QAction *selectAll = nullptr;
+    QAction *toggleComment = nullptr;
+    QAction *clearOutput = nullptr;
+    QAction *guide = nullptr;
     QAction *find = nullptr;
     QAction *replace = nullptr;
     QAction *zoomIn = nullptr;

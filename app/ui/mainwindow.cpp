@@ -16,9 +16,12 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QFileInfo>
 #include <QLabel>
+#include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -33,6 +36,8 @@ namespace {
 const QString ThemeKey = QStringLiteral("ui/theme");
 const QString GeometryKey = QStringLiteral("ui/geometry");
 const QString StateKey = QStringLiteral("ui/windowState");
+const QString OpenFilesKey = QStringLiteral("editor/openFiles");
+const QString CurrentFileKey = QStringLiteral("editor/currentFile");
 // The REPL opens on this language until a file asks for another.
 const QString DefaultReplLanguage = QStringLiteral("python");
 } // namespace
@@ -80,7 +85,8 @@ MainWindow::MainWindow(app::CodeService *service, QWidget *parent)
     if (!settings.contains(GeometryKey))
         resize(1000, 700);
 
-    m_tabs->newFile(Language::Python);
+    if (reopenLastFiles() == 0)
+        m_tabs->newFile(Language::Python);
     setService(service);
 }
 
@@ -131,13 +137,34 @@ void MainWindow::openFiles(const QStringList &paths)
     }
 }
 
+int MainWindow::reopenLastFiles()
+{
+    const QStringList paths = QSettings().value(OpenFilesKey).toStringList();
+    const QString current = QSettings().value(CurrentFileKey).toString();
+    int opened = 0;
+    for (const QString &path : paths) {
+        if (QFileInfo::exists(path) && m_tabs->openFile(path))
+            ++opened;
+    }
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        if (m_tabs->filePath(i) == current)
+            m_tabs->setCurrentIndex(i);
+    }
+    return opened;
+}
+
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // Which files to open next time, before closing the tabs; untitled ones are asked about.
+    const QStringList openFiles = m_tabs->openFilePaths();
+    const QString currentFile = m_tabs->filePath(m_tabs->currentIndex());
     if (!m_tabs->closeAll()) {
         event->ignore();
         return;
     }
     QSettings settings;
+    settings.setValue(OpenFilesKey, openFiles);
+    settings.setValue(CurrentFileKey, currentFile);
     settings.setValue(GeometryKey, saveGeometry());
     settings.setValue(StateKey, saveState());
     event->accept();
@@ -146,11 +173,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::connectActions()
 {
     MainActions *a = m_actions;
-    connect(a->newFile, &QAction::triggered, this, [this] { m_tabs->newFile(Language::Python); });
-    connect(a->newCpp, &QAction::triggered, this, [this] { m_tabs->newFile(Language::Cpp); });
-    connect(a->newJava, &QAction::triggered, this, [this] { m_tabs->newFile(Language::Java); });
+    // New files start as the language's hello world: something that runs at once.
+    connect(a->newFile, &QAction::triggered, this,
+            [this] { m_tabs->newFromTemplate(Language::Python); });
+    connect(a->newCpp, &QAction::triggered, this,
+            [this] { m_tabs->newFromTemplate(Language::Cpp); });
+    connect(a->newJava, &QAction::triggered, this,
+            [this] { m_tabs->newFromTemplate(Language::Java); });
     connect(a->newJavaScript, &QAction::triggered, this,
-            [this] { m_tabs->newFile(Language::JavaScript); });
+            [this] { m_tabs->newFromTemplate(Language::JavaScript); });
     connect(a->open, &QAction::triggered, this, &MainWindow::openWithDialog);
     connect(a->save, &QAction::triggered, this, [this] { m_tabs->saveCurrent(); });
     connect(a->saveAs, &QAction::triggered, this, [this] {
@@ -170,6 +201,35 @@ void MainWindow::connectActions()
                 (editor->*method)();
         };
     };
+    // Edit commands go where the keyboard is: the prompt's or the input's line, a console's
+    // text (copy, select all), otherwise the current file.
+    auto routed = [this](auto onEditor, auto onLine, auto onText) {
+        return [this, onEditor, onLine, onText] {
+            QWidget *focus = QApplication::focusWidget();
+            if (auto *line = qobject_cast<QLineEdit *>(focus)) {
+                (line->*onLine)();
+            } else if (auto *text = qobject_cast<QPlainTextEdit *>(focus)) {
+                (text->*onText)();
+            } else if (CodeEditor *editor = m_tabs->currentEditor()) {
+                (editor->*onEditor)();
+            }
+        };
+    };
+    connect(a->undo, &QAction::triggered, this,
+            routed(&CodeEditor::undo, &QLineEdit::undo, &QPlainTextEdit::undo));
+    connect(a->redo, &QAction::triggered, this,
+            routed(&CodeEditor::redo, &QLineEdit::redo, &QPlainTextEdit::redo));
+    connect(a->cut, &QAction::triggered, this,
+            routed(&CodeEditor::cut, &QLineEdit::cut, &QPlainTextEdit::cut));
+    connect(a->copy, &QAction::triggered, this,
+            routed(&CodeEditor::copy, &QLineEdit::copy, &QPlainTextEdit::copy));
+    connect(a->paste, &QAction::triggered, this,
+            routed(&CodeEditor::paste, &QLineEdit::paste, &QPlainTextEdit::paste));
+    connect(a->selectAll, &QAction::triggered, this,
+            routed(&CodeEditor::selectAll, &QLineEdit::selectAll, &QPlainTextEdit::selectAll));
+    connect(a->toggleComment, &QAction::triggered, this, withEditor(&CodeEditor::toggleComment));
+    connect(a->clearOutput, &QAction::triggered, m_output, &repl::OutputPane::clear);
+    connect(a->guide, &QAction::triggered, this, &MainWindow::showGuide);
     connect(a->find, &QAction::triggered, this, withEditor(&CodeEditor::showFind));
     connect(a->replace, &QAction::triggered, this, withEditor(&CodeEditor::showReplace));
     connect(a->zoomIn, &QAction::triggered, this, withEditor(&CodeEditor::zoomIn));
@@ -184,10 +244,23 @@ void MainWindow::connectActions()
     });
     connect(a->stop, &QAction::triggered, m_runner, &RunController::stop);
     connect(a->runInRepl, &QAction::triggered, this, [this] {
-        m_bottomTabs->setCurrentWidget(m_repl);
-        m_runner->runInRepl();
+        m_bottomTabs->setCurrentWidget(m_runner->currentFileHasRepl()
+                                           ? static_cast<QWidget *>(m_repl)
+                                           : static_cast<QWidget *>(m_output));
+        // The keyboard follows: an input() answered in the editor would land in the file.
+        if (m_runner->runInRepl() && m_bottomTabs->currentWidget() == m_repl)
+            m_repl->setFocus();
     });
+    connect(m_runner, &RunController::ranInOutputPane, this,
+            [this] { m_bottomTabs->setCurrentWidget(m_output); });
     connect(a->restartRepl, &QAction::triggered, m_repl, &repl::ReplWidget::restart);
+    connect(m_repl, &repl::ReplWidget::sessionRequested, this, [this](const QString &language) {
+        app::ReplSession *session = language.isEmpty() ? nullptr : m_runner->session(language);
+        if (!session)
+            session = m_runner->session(DefaultReplLanguage);
+        if (session)
+            m_repl->setSession(session);
+    });
     connect(m_runner, &RunController::runningChanged, this, [a](bool running) {
         a->stop->setEnabled(running);
         a->run->setEnabled(!running);
@@ -259,6 +332,51 @@ void MainWindow::askForServer()
     QSettings store;
     settings.save(store);
     emit connectionRequested(settings);
+}
+
+void MainWindow::showGuide()
+{
+    const protocol::ServerLimits limits =
+        m_service ? m_service->limits() : protocol::ServerLimits{};
+    QMessageBox box(this);
+    box.setWindowTitle(tr("Getting started"));
+    box.setTextFormat(Qt::RichText);
+    box.setText(guideText(limits));
+    box.exec();
+}
+
+QString MainWindow::guideText(const protocol::ServerLimits &limits)
+{
+    const auto seconds = [](qint64 ms) { return QString::number((ms + 999) / 1000); };
+    const auto minutes = [](qint64 ms) { return QString::number((ms + 59999) / 60000); };
+    return tr("<h3>First steps</h3>"
+              "<ol><li>Type your program in the editor (File, New file in… gives a starting "
+              "point for C++, Java and JavaScript).</li>"
+              "<li>Press <b>F5</b> to run it. What it prints appears in <b>Output</b>; when it "
+              "asks for input, type the answer in the line under the output and press Enter.</li>"
+              "<li>Press <b>Ctrl+F5</b> to run it in the <b>Interactive prompt</b>: afterwards "
+              "you can type Python, Java or JavaScript lines there and look at your variables.</li>"
+              "<li>Click a line of an error message to jump to the line in your file.</li></ol>"
+              "<h3>Shortcuts</h3>"
+              "<table><tr><td>F5</td><td>Run</td></tr>"
+              "<tr><td>Shift+F5</td><td>Stop</td></tr>"
+              "<tr><td>Ctrl+F5</td><td>Run in the interactive prompt</td></tr>"
+              "<tr><td>Ctrl+/</td><td>Comment or uncomment lines</td></tr>"
+              "<tr><td>Ctrl+F, Ctrl+H</td><td>Find, replace</td></tr>"
+              "<tr><td>Ctrl+= / Ctrl+-</td><td>Bigger / smaller text</td></tr>"
+              "<tr><td>Ctrl+C in the prompt</td><td>Interrupt the running code</td></tr>"
+              "<tr><td>Tab, Up, Down in the prompt</td><td>Complete, earlier lines</td></tr>"
+              "</table>"
+              "<h3>What the limits mean</h3>"
+              "<p>A program may <b>run</b> for %1 seconds; then it is stopped and the message "
+              "says so. Time it spends <b>waiting for you to type</b> does not count: think as "
+              "long as you need. If nobody answers for %2 minutes, it is stopped too. A program "
+              "also has a memory limit (%3 MiB) and an output limit; the message after a run "
+              "always names the limit that stopped it.</p>"
+              "<p>The interactive prompt keeps your variables, even when the server restarts "
+              "its interpreter; <b>Restart</b> gives you a fresh one.</p>")
+        .arg(seconds(limits.runTimeMs), minutes(limits.inputWaitMs))
+        .arg(limits.memoryMb);
 }
 
 void MainWindow::showAbout()

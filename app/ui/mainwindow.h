@@ -47,6 +47,10 @@ public:
     QString runStateText() const;
 
     void setTheme(editor::Theme theme);
+    // Help > Getting started: first steps, shortcuts and what the limits mean (these limits).
+    static QString guideText(const protocol::ServerLimits &limits);
+    // The files open at the last quit, opened again (missing ones are skipped); how many.
+    int reopenLastFiles();
     void openFiles(const QStringList &paths);
 
 signals:
@@ -62,6 +66,7 @@ private:
     void openWithDialog();
     void askForServer();
     void showAbout();
+    void showGuide();
 
     app::CodeService *m_service = nullptr;
     editor::EditorTabs *m_tabs = nullptr;

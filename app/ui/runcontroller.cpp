@@ -9,12 +9,59 @@
 
 #include <QFileInfo>
 #include <QLoggingCategory>
+#include <QRegularExpression>
 
 Q_LOGGING_CATEGORY(lcRun, "coderoom.app.ui.run", QtInfoMsg)
 
 namespace coderoom::ui {
 
 using repl::StatusText;
+
+namespace {
+
+bool isIndented(const QString &line)
+{
+    return !line.isEmpty() && line.at(0).isSpace();
+}
+
+// What went wrong, for the note under the line that lines[at] names. A Python frame
+// ('File "main.py", line 3') is followed by the code and then the error; a JavaScript or Java
+// frame ("    at main (main.js:3:5)", "\tat Main.main(Main.java:3)") follows the error; node
+// also prints the bare location ("/work/main.js:3") above the code and the error. A compiler
+// line ("main.cpp:3:5: error: ...") is its own message.
+QString errorMessageFor(const QStringList &lines, qsizetype at)
+{
+    const QString line = lines.at(at).trimmed();
+    static const QRegularExpression bareLocation(QStringLiteral(R"(^\S+:\d+$)"));
+    const bool frameAfterMessage = line.startsWith(u"at ");
+    const bool messageFollows = line.startsWith(u"File \"") || bareLocation.match(line).hasMatch();
+    if (frameAfterMessage) {
+        for (qsizetype j = at - 1; j >= 0; --j) {
+            const QString previous = lines.at(j);
+            if (!previous.trimmed().isEmpty() && !isIndented(previous))
+                return previous.trimmed();
+        }
+    } else if (line.startsWith(u"File \"")) {
+        for (qsizetype j = at + 1; j < lines.size(); ++j) {
+            const QString next = lines.at(j);
+            if (!next.trimmed().isEmpty() && !isIndented(next))
+                return next.trimmed();
+        }
+    } else if (messageFollows) {
+        // node: the location, the code line, a caret line, a blank line, then the error.
+        bool blankSeen = false;
+        for (qsizetype j = at + 1; j < lines.size(); ++j) {
+            const QString next = lines.at(j).trimmed();
+            if (next.isEmpty())
+                blankSeen = true;
+            else if (blankSeen)
+                return next;
+        }
+    }
+    return line;
+}
+
+} // namespace
 
 RunController::RunController(editor::EditorTabs *tabs, repl::OutputPane *output,
                              repl::ReplWidget *repl, QObject *parent)
@@ -46,10 +93,40 @@ app::ReplSession *RunController::session(const QString &language)
         return nullptr;
     if (app::ReplSession *existing = m_sessions.value(language).data())
         return existing;
+    for (const protocol::LanguageInfo &info : service->languages()) {
+        if (info.id == language && !info.repl)
+            return nullptr; // asking would only earn "no interactive session" from the server
+    }
     app::ReplSession *opened = service->openSession(language);
-    if (opened)
-        m_sessions.insert(language, opened);
+    if (!opened)
+        return nullptr;
+    m_sessions.insert(language, opened);
+    connect(opened, &app::ReplSession::failed, this, [this, language, opened] {
+        if (m_sessions.value(language) == opened)
+            m_sessions.remove(language);
+    });
     return opened;
+}
+
+QString RunController::currentLanguage() const
+{
+    const editor::CodeEditor *editor = m_tabs->currentEditor();
+    if (!editor)
+        return {};
+    return serverLanguageFor(m_tabs->displayName(m_tabs->currentIndex()),
+                             editor::languageId(editor->language()));
+}
+
+bool RunController::currentFileHasRepl() const
+{
+    const QString language = currentLanguage();
+    if (const app::CodeService *service = m_service.data()) {
+        for (const protocol::LanguageInfo &info : service->languages()) {
+            if (info.id == language)
+                return info.repl;
+        }
+    }
+    return !language.isEmpty(); // not told otherwise: try the prompt
 }
 
 bool RunController::run()
@@ -102,6 +179,16 @@ bool RunController::runInRepl()
         return false;
     const QString name = m_tabs->displayName(m_tabs->currentIndex());
     const QString language = serverLanguageFor(name, editor::languageId(editor->language()));
+    if (!currentFileHasRepl()) {
+        if (!run())
+            return false;
+        m_output->console()->appendLine(
+            tr("%1 has no interactive prompt, so the program runs here instead.")
+                .arg(languageName(language)),
+            repl::ConsoleView::Kind::Note);
+        emit ranInOutputPane();
+        return true;
+    }
     app::ReplSession *replSession = session(language);
     if (!replSession) {
         emit runStateChanged(tr("No interactive prompt for this language"));
@@ -128,8 +215,22 @@ bool RunController::jumpToDiagnostic(const QString &line)
         return false;
     m_tabs->setCurrentIndex(m_tabs->indexOf(editor));
     editor->goToLine(diagnostic->line, std::max(1, diagnostic->column));
-    editor->markError(diagnostic->line, line.trimmed());
+    // The note under the line says what went wrong; a click on a traceback line only moves
+    // there and must not replace that with the frame's text.
+    if (!editor->errorLines().contains(diagnostic->line))
+        editor->markError(diagnostic->line, line.trimmed());
     return true;
+}
+
+QString RunController::languageName(const QString &language) const
+{
+    if (const app::CodeService *service = m_service.data()) {
+        for (const protocol::LanguageInfo &info : service->languages()) {
+            if (info.id == language && !info.name.isEmpty())
+                return info.name;
+        }
+    }
+    return language;
 }
 
 QString RunController::serverLanguageFor(const QString &fileName,
@@ -175,16 +276,13 @@ void RunController::markErrorsFromOutput(const QString &output)
         editor::CodeEditor *editor = m_tabs->editorForFile(diagnostic->file);
         if (!editor)
             continue;
-        // A Python frame says where; the traceback's last line says what.
-        QString message = lines.at(i).trimmed();
-        if (lines.at(i).trimmed().startsWith(u"File \"")) {
-            for (qsizetype j = i + 1; j < lines.size(); ++j) {
-                const QString next = lines.at(j);
-                if (!next.isEmpty() && !next.startsWith(u' ')) {
-                    message = next;
-                    break;
-                }
-            }
+        const QString message = errorMessageFor(lines, i);
+        // Several lines may name the same place (a frame and the line above it): the first
+        // message that says what went wrong stays.
+        if (editor->errorLines().contains(diagnostic->line)) {
+            const QString existing = editor->errorMessage(diagnostic->line);
+            if (!DiagnosticParser::parse(existing) || message == lines.at(i).trimmed())
+                continue;
         }
         editor->markError(diagnostic->line, message);
         ++marks;

@@ -35,12 +35,21 @@ public:
     app::CodeService *service() const { return m_service; }
 
     bool isRunning() const { return !m_job.isNull(); }
-    // The REPL session for a language ("python"), opening it if needed; nullptr if impossible.
+    // The REPL session for a language ("python"), opening it if needed; nullptr if impossible
+    // (no service, or the server says the language has no interactive prompt). A session that
+    // failed to open is forgotten, so the next call opens a new one.
     app::ReplSession *session(const QString &language);
+    // Whether "Run in REPL" can run the current file in the prompt; false: it runs in the
+    // Output pane instead (C++: no interactive prompt).
+    bool currentFileHasRepl() const;
+    // The current file's language as the server names it; empty without a file.
+    QString currentLanguage() const;
 
 public slots:
     bool run();
     void stop();
+    // Runs the file in the prompt, or, for a language without one, in the Output pane with a
+    // note saying so (ranInOutputPane).
     bool runInRepl();
     // A line of output was clicked: jump to the file and line it names, if any. (After a failed
     // run the lines it names are marked in the editor without a click.)
@@ -49,9 +58,11 @@ public slots:
 signals:
     void runningChanged(bool running);
     void runStateChanged(const QString &text);
+    void ranInOutputPane();
 
 private:
     QString serverLanguageFor(const QString &fileName, const QString &editorLanguageId) const;
+    QString languageName(const QString &language) const; // "C++" for cpp
     void onFinished(const protocol::Result &result);
     void markErrorsFromOutput(const QString &output);
 

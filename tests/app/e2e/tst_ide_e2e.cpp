@@ -239,8 +239,12 @@ void TestIdeEndToEnd::replContinuationAndHistory()
 
     QVERIFY(replEnter(QStringLiteral("def f():"), ReplWidget::State::Continuation));
     QCOMPARE(prompt->text(), QStringLiteral("... "));
-    QVERIFY(replEnter(QStringLiteral("    return 41"), ReplWidget::State::Continuation));
+    // The prompt indents the block's body itself (as the editor does): the student types only
+    // the statement, and Enter on the indentation it offers next ends the block.
+    QCOMPARE(m_replInput->text(), QStringLiteral("    "));
+    QVERIFY(replEnter(QStringLiteral("return 41"), ReplWidget::State::Continuation));
     QCOMPARE(prompt->text(), QStringLiteral("... "));
+    QCOMPARE(m_replInput->text(), QStringLiteral("    ")); // the indentation is kept
     QVERIFY(replEnter(QString(), ReplWidget::State::Ready));
     QCOMPARE(prompt->text(), QStringLiteral(">>> "));
 

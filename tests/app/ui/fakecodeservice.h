@@ -75,6 +75,7 @@ public:
     void emitCompletions(const QStringList &items) { emit completions(items); }
     void emitWaiting(qint64 ahead) { emit waiting(ahead); }
     void emitRestarted() { emit restarted(); }
+    void emitFailed(const QString &message) { emit failed(message); }
 
 protected:
     app::Job *doEval(const QString &code) override
@@ -112,6 +113,11 @@ public:
     void changeState(app::ConnectionState state, const QString &detail, int retryIn = 0)
     {
         setState(state, detail, retryIn);
+    }
+    void announceLanguages(const QList<protocol::LanguageInfo> &languages,
+                           const protocol::ServerLimits &limits = {})
+    {
+        setLanguages(languages, limits);
     }
 
 protected:
