@@ -268,6 +268,13 @@
     </message>
 </context>
 <context>
+    <name>coderoom::repl::ConsoleView</name>
+    <message>
+        <source>Clear output</source>
+        <translation>Ausgabe leeren</translation>
+    </message>
+</context>
+<context>
     <name>coderoom::repl::OutputPane</name>
     <message>
         <source>The program is waiting for input: type and press Enter</source>
@@ -284,6 +291,14 @@
     <message>
         <source>(output was cut short)</source>
         <translation>(Ausgabe wurde gekürzt)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Leeren</translation>
+    </message>
+    <message>
+        <source>Clear the output</source>
+        <translation>Die Ausgabe leeren</translation>
     </message>
 </context>
 <context>
@@ -334,6 +349,14 @@
             <numerusform>Der Server ist ausgelastet: warte auf einen freien Interpreter (%n vor dir)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Press Restart to start a fresh interpreter.</source>
+        <translation>Mit „Neu starten“ einen frischen Interpreter starten.</translation>
+    </message>
+    <message>
+        <source>Starting a fresh interpreter…</source>
+        <translation>Ein frischer Interpreter wird gestartet…</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>
@@ -380,6 +403,14 @@
     <message>
         <source>Certificates (*.pem *.crt);;All (*)</source>
         <translation>Zertifikate (*.pem *.crt);;Alle (*)</translation>
+    </message>
+    <message>
+        <source>This file does not exist.</source>
+        <translation>Diese Datei existiert nicht.</translation>
+    </message>
+    <message>
+        <source>This file cannot be read.</source>
+        <translation>Diese Datei kann nicht gelesen werden.</translation>
     </message>
 </context>
 <context>
@@ -540,6 +571,46 @@
         <source>Main</source>
         <translation>Haupt</translation>
     </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Rückgängig</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Wiederherstellen</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>&amp;Ausschneiden</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Kopieren</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Einfügen</translation>
+    </message>
+    <message>
+        <source>Select &amp;all</source>
+        <translation>&amp;Alles auswählen</translation>
+    </message>
+    <message>
+        <source>Co&amp;mment or uncomment lines</source>
+        <translation>Zeilen aus- oder ein&amp;kommentieren</translation>
+    </message>
+    <message>
+        <source>C&amp;lear output</source>
+        <translation>Ausgabe &amp;leeren</translation>
+    </message>
+    <message>
+        <source>Clear the Output pane</source>
+        <translation>Den Ausgabebereich leeren</translation>
+    </message>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>&amp;Erste Schritte</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::MainWindow</name>
@@ -599,6 +670,14 @@
         <source>&lt;h3&gt;Coderoom %1&lt;/h3&gt;&lt;p&gt;Write and run code, on this computer or on your class&apos;s server.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Coderoom %1&lt;/h3&gt;&lt;p&gt;Code schreiben und ausführen, auf diesem Computer oder auf dem Server deiner Klasse.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Getting started</source>
+        <translation>Erste Schritte</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;First steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;Type your program in the editor (File, New file in… gives a starting point for C++, Java and JavaScript).&lt;/li&gt;&lt;li&gt;Press &lt;b&gt;F5&lt;/b&gt; to run it. What it prints appears in &lt;b&gt;Output&lt;/b&gt;; when it asks for input, type the answer in the line under the output and press Enter.&lt;/li&gt;&lt;li&gt;Press &lt;b&gt;Ctrl+F5&lt;/b&gt; to run it in the &lt;b&gt;Interactive prompt&lt;/b&gt;: afterwards you can type Python, Java or JavaScript lines there and look at your variables.&lt;/li&gt;&lt;li&gt;Click a line of an error message to jump to the line in your file.&lt;/li&gt;&lt;/ol&gt;&lt;h3&gt;Shortcuts&lt;/h3&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;F5&lt;/td&gt;&lt;td&gt;Run&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Shift+F5&lt;/td&gt;&lt;td&gt;Stop&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F5&lt;/td&gt;&lt;td&gt;Run in the interactive prompt&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+/&lt;/td&gt;&lt;td&gt;Comment or uncomment lines&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F, Ctrl+H&lt;/td&gt;&lt;td&gt;Find, replace&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+= / Ctrl+-&lt;/td&gt;&lt;td&gt;Bigger / smaller text&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+C in the prompt&lt;/td&gt;&lt;td&gt;Interrupt the running code&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Tab, Up, Down in the prompt&lt;/td&gt;&lt;td&gt;Complete, earlier lines&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h3&gt;What the limits mean&lt;/h3&gt;&lt;p&gt;A program may &lt;b&gt;run&lt;/b&gt; for %1 seconds; then it is stopped and the message says so. Time it spends &lt;b&gt;waiting for you to type&lt;/b&gt; does not count: think as long as you need. If nobody answers for %2 minutes, it is stopped too. A program also has a memory limit (%3 MiB) and an output limit; the message after a run always names the limit that stopped it.&lt;/p&gt;&lt;p&gt;The interactive prompt keeps your variables, even when the server restarts its interpreter; &lt;b&gt;Restart&lt;/b&gt; gives you a fresh one.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Erste Schritte&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;Schreib dein Programm in den Editor (Datei, Neue Datei in… gibt einen Anfang für C++, Java und JavaScript).&lt;/li&gt;&lt;li&gt;Drück &lt;b&gt;F5&lt;/b&gt;, um es auszuführen. Was es ausgibt, steht in &lt;b&gt;Ausgabe&lt;/b&gt;; fragt es nach einer Eingabe, tipp die Antwort in die Zeile unter der Ausgabe und drück Enter.&lt;/li&gt;&lt;li&gt;Drück &lt;b&gt;Strg+F5&lt;/b&gt;, um es in der &lt;b&gt;interaktiven Eingabe&lt;/b&gt; auszuführen: danach kannst du dort Python-, Java- oder JavaScript-Zeilen eingeben und deine Variablen ansehen.&lt;/li&gt;&lt;li&gt;Klick auf eine Zeile einer Fehlermeldung, um zur Zeile in deiner Datei zu springen.&lt;/li&gt;&lt;/ol&gt;&lt;h3&gt;Tastenkürzel&lt;/h3&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;F5&lt;/td&gt;&lt;td&gt;Ausführen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Umschalt+F5&lt;/td&gt;&lt;td&gt;Stoppen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+F5&lt;/td&gt;&lt;td&gt;In der interaktiven Eingabe ausführen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+/&lt;/td&gt;&lt;td&gt;Zeilen aus- oder einkommentieren&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+F, Strg+H&lt;/td&gt;&lt;td&gt;Suchen, ersetzen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+= / Strg+-&lt;/td&gt;&lt;td&gt;Größere / kleinere Schrift&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Strg+C in der Eingabe&lt;/td&gt;&lt;td&gt;Laufenden Code unterbrechen&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Tab, Hoch, Runter in der Eingabe&lt;/td&gt;&lt;td&gt;Vervollständigen, frühere Zeilen&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h3&gt;Was die Grenzen bedeuten&lt;/h3&gt;&lt;p&gt;Ein Programm darf %1 Sekunden &lt;b&gt;laufen&lt;/b&gt;; dann wird es gestoppt, und die Meldung sagt es. Zeit, in der es &lt;b&gt;wartet, bis du etwas tippst&lt;/b&gt;, zählt nicht: denk so lange nach, wie du brauchst. Antwortet %2 Minuten lang niemand, wird es ebenfalls gestoppt. Ein Programm hat auch eine Speichergrenze (%3 MiB) und eine Ausgabegrenze; die Meldung nach einem Lauf nennt immer die Grenze, die es gestoppt hat.&lt;/p&gt;&lt;p&gt;Die interaktive Eingabe behält deine Variablen, auch wenn der Server ihren Interpreter neu startet; &lt;b&gt;Neu starten&lt;/b&gt; gibt dir einen frischen.&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::RunController</name>
@@ -617,6 +696,10 @@
     <message>
         <source>Running %1 in the interactive prompt</source>
         <translation>%1 wird in der interaktiven Eingabe ausgeführt</translation>
+    </message>
+    <message>
+        <source>%1 has no interactive prompt, so the program runs here instead.</source>
+        <translation>%1 hat keine interaktive Eingabe, deshalb läuft das Programm hier.</translation>
     </message>
 </context>
 <context>

@@ -268,6 +268,13 @@
     </message>
 </context>
 <context>
+    <name>coderoom::repl::ConsoleView</name>
+    <message>
+        <source>Clear output</source>
+        <translation>Borrar la salida</translation>
+    </message>
+</context>
+<context>
     <name>coderoom::repl::OutputPane</name>
     <message>
         <source>The program is waiting for input: type and press Enter</source>
@@ -284,6 +291,14 @@
     <message>
         <source>(output was cut short)</source>
         <translation>(la salida se recortó)</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>Borrar</translation>
+    </message>
+    <message>
+        <source>Clear the output</source>
+        <translation>Borrar la salida</translation>
     </message>
 </context>
 <context>
@@ -334,6 +349,14 @@
             <numerusform>El servidor está ocupado: esperando un intérprete libre (%n por delante)</numerusform>
         </translation>
     </message>
+    <message>
+        <source>Press Restart to start a fresh interpreter.</source>
+        <translation>Pulsa Reiniciar para empezar con un intérprete nuevo.</translation>
+    </message>
+    <message>
+        <source>Starting a fresh interpreter…</source>
+        <translation>Iniciando un intérprete nuevo…</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::ConnectionDialog</name>
@@ -380,6 +403,14 @@
     <message>
         <source>Certificates (*.pem *.crt);;All (*)</source>
         <translation>Certificados (*.pem *.crt);;Todos (*)</translation>
+    </message>
+    <message>
+        <source>This file does not exist.</source>
+        <translation>Este archivo no existe.</translation>
+    </message>
+    <message>
+        <source>This file cannot be read.</source>
+        <translation>Este archivo no se puede leer.</translation>
     </message>
 </context>
 <context>
@@ -540,6 +571,46 @@
         <source>Main</source>
         <translation>Principal</translation>
     </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>&amp;Deshacer</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>&amp;Rehacer</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>Cor&amp;tar</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>&amp;Copiar</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>&amp;Pegar</translation>
+    </message>
+    <message>
+        <source>Select &amp;all</source>
+        <translation>Seleccionar &amp;todo</translation>
+    </message>
+    <message>
+        <source>Co&amp;mment or uncomment lines</source>
+        <translation>Co&amp;mentar o descomentar líneas</translation>
+    </message>
+    <message>
+        <source>C&amp;lear output</source>
+        <translation>&amp;Borrar la salida</translation>
+    </message>
+    <message>
+        <source>Clear the Output pane</source>
+        <translation>Borrar el panel de salida</translation>
+    </message>
+    <message>
+        <source>&amp;Getting started</source>
+        <translation>&amp;Primeros pasos</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::MainWindow</name>
@@ -599,6 +670,14 @@
         <source>&lt;h3&gt;Coderoom %1&lt;/h3&gt;&lt;p&gt;Write and run code, on this computer or on your class&apos;s server.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Coderoom %1&lt;/h3&gt;&lt;p&gt;Escribe y ejecuta código, en este equipo o en el servidor de tu clase.&lt;/p&gt;</translation>
     </message>
+    <message>
+        <source>Getting started</source>
+        <translation>Primeros pasos</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;First steps&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;Type your program in the editor (File, New file in… gives a starting point for C++, Java and JavaScript).&lt;/li&gt;&lt;li&gt;Press &lt;b&gt;F5&lt;/b&gt; to run it. What it prints appears in &lt;b&gt;Output&lt;/b&gt;; when it asks for input, type the answer in the line under the output and press Enter.&lt;/li&gt;&lt;li&gt;Press &lt;b&gt;Ctrl+F5&lt;/b&gt; to run it in the &lt;b&gt;Interactive prompt&lt;/b&gt;: afterwards you can type Python, Java or JavaScript lines there and look at your variables.&lt;/li&gt;&lt;li&gt;Click a line of an error message to jump to the line in your file.&lt;/li&gt;&lt;/ol&gt;&lt;h3&gt;Shortcuts&lt;/h3&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;F5&lt;/td&gt;&lt;td&gt;Run&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Shift+F5&lt;/td&gt;&lt;td&gt;Stop&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F5&lt;/td&gt;&lt;td&gt;Run in the interactive prompt&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+/&lt;/td&gt;&lt;td&gt;Comment or uncomment lines&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F, Ctrl+H&lt;/td&gt;&lt;td&gt;Find, replace&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+= / Ctrl+-&lt;/td&gt;&lt;td&gt;Bigger / smaller text&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+C in the prompt&lt;/td&gt;&lt;td&gt;Interrupt the running code&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Tab, Up, Down in the prompt&lt;/td&gt;&lt;td&gt;Complete, earlier lines&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h3&gt;What the limits mean&lt;/h3&gt;&lt;p&gt;A program may &lt;b&gt;run&lt;/b&gt; for %1 seconds; then it is stopped and the message says so. Time it spends &lt;b&gt;waiting for you to type&lt;/b&gt; does not count: think as long as you need. If nobody answers for %2 minutes, it is stopped too. A program also has a memory limit (%3 MiB) and an output limit; the message after a run always names the limit that stopped it.&lt;/p&gt;&lt;p&gt;The interactive prompt keeps your variables, even when the server restarts its interpreter; &lt;b&gt;Restart&lt;/b&gt; gives you a fresh one.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Primeros pasos&lt;/h3&gt;&lt;ol&gt;&lt;li&gt;Escribe tu programa en el editor (Archivo, Nuevo archivo en… te da un punto de partida para C++, Java y JavaScript).&lt;/li&gt;&lt;li&gt;Pulsa &lt;b&gt;F5&lt;/b&gt; para ejecutarlo. Lo que imprime aparece en &lt;b&gt;Salida&lt;/b&gt;; si pide una entrada, escribe la respuesta en la línea bajo la salida y pulsa Intro.&lt;/li&gt;&lt;li&gt;Pulsa &lt;b&gt;Ctrl+F5&lt;/b&gt; para ejecutarlo en la &lt;b&gt;consola interactiva&lt;/b&gt;: después puedes escribir allí líneas de Python, Java o JavaScript y ver tus variables.&lt;/li&gt;&lt;li&gt;Haz clic en una línea de un mensaje de error para saltar a esa línea de tu archivo.&lt;/li&gt;&lt;/ol&gt;&lt;h3&gt;Atajos&lt;/h3&gt;&lt;table&gt;&lt;tr&gt;&lt;td&gt;F5&lt;/td&gt;&lt;td&gt;Ejecutar&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Mayús+F5&lt;/td&gt;&lt;td&gt;Detener&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F5&lt;/td&gt;&lt;td&gt;Ejecutar en la consola interactiva&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+/&lt;/td&gt;&lt;td&gt;Comentar o descomentar líneas&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+F, Ctrl+H&lt;/td&gt;&lt;td&gt;Buscar, reemplazar&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+= / Ctrl+-&lt;/td&gt;&lt;td&gt;Texto más grande / más pequeño&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Ctrl+C en la consola&lt;/td&gt;&lt;td&gt;Interrumpir el código en ejecución&lt;/td&gt;&lt;/tr&gt;&lt;tr&gt;&lt;td&gt;Tab, Arriba, Abajo en la consola&lt;/td&gt;&lt;td&gt;Completar, líneas anteriores&lt;/td&gt;&lt;/tr&gt;&lt;/table&gt;&lt;h3&gt;Qué significan los límites&lt;/h3&gt;&lt;p&gt;Un programa puede &lt;b&gt;ejecutarse&lt;/b&gt; durante %1 segundos; después se detiene y el mensaje lo dice. El tiempo que pasa &lt;b&gt;esperando a que escribas&lt;/b&gt; no cuenta: piensa todo lo que necesites. Si nadie responde en %2 minutos, también se detiene. Un programa tiene además un límite de memoria (%3 MiB) y un límite de salida; el mensaje tras una ejecución siempre nombra el límite que lo detuvo.&lt;/p&gt;&lt;p&gt;La consola interactiva conserva tus variables, incluso cuando el servidor reinicia su intérprete; &lt;b&gt;Reiniciar&lt;/b&gt; te da uno nuevo.&lt;/p&gt;</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::ui::RunController</name>
@@ -617,6 +696,10 @@
     <message>
         <source>Running %1 in the interactive prompt</source>
         <translation>Ejecutando %1 en la consola interactiva</translation>
+    </message>
+    <message>
+        <source>%1 has no interactive prompt, so the program runs here instead.</source>
+        <translation>%1 no tiene consola interactiva, así que el programa se ejecuta aquí.</translation>
     </message>
 </context>
 <context>
