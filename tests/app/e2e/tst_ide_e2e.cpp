@@ -86,6 +86,8 @@ private slots:
     void ctrlCInterruptsAnEndlessLoopAndTheReplStillWorks();
     void aKilledServerIsRestartedAndTheSessionRestored();
     void clickingATracebackLineMovesTheCursor();
+    void ctrlF5WithInputKeepsTheKeyboardInThePrompt();
+    void ctrlF5OnACppFileRunsItInTheOutputPane();
 
 private:
     // Presses Enter in the REPL's input line after typing line; waits until the REPL is no
@@ -344,6 +346,48 @@ void TestIdeEndToEnd::clickingATracebackLineMovesTheCursor()
     QTest::mouseClick(console->viewport(), Qt::LeftButton, {}, point);
 
     QCOMPARE(m_editor->cursorLine(), 2);
+}
+
+void TestIdeEndToEnd::ctrlF5WithInputKeepsTheKeyboardInThePrompt()
+{
+    // The trap: the answer to input() was typed into the source file.
+    const QString code = QStringLiteral("name = input('name? ')\nprint('hi', name)\n");
+    m_editor->setText(code);
+    m_editor->setFocusToText();
+    ReplWidget *replPane = m_window->replPane();
+    QTest::keyClick(m_text, Qt::Key_F5, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(replPane->transcript().contains(QStringLiteral("name? ")), RunMs);
+    QTRY_COMPARE(QApplication::focusWidget(), m_replInput);
+    QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("Bob"));
+    QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+    QTRY_COMPARE_WITH_TIMEOUT(replPane->state(), ReplWidget::State::Ready, RunMs);
+    QVERIFY2(replPane->transcript().contains(QStringLiteral("hi Bob\n")),
+             qPrintable(replPane->transcript()));
+    QCOMPARE(m_editor->text(), code);
+}
+
+void TestIdeEndToEnd::ctrlF5OnACppFileRunsItInTheOutputPane()
+{
+    m_window->actions()->newCpp->trigger();
+    editor::CodeEditor *cpp = m_window->tabs()->currentEditor();
+    QVERIFY(cpp != m_editor);
+    repl::OutputPane *output = m_window->outputPane();
+    QSignalSpy finished(output, &repl::OutputPane::runFinished);
+    m_window->actions()->runInRepl->trigger();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60000); // the compile is part of it
+    const QString text = output->plainText();
+    QVERIFY2(text.contains(QStringLiteral("C++ has no interactive prompt")), qPrintable(text));
+    QVERIFY2(text.contains(QStringLiteral("Hello, world!\n")), qPrintable(text));
+    QVERIFY(output->lastStatusLine().startsWith(QStringLiteral("Finished in ")));
+
+    // The prompt was never touched and still answers.
+    ReplWidget *replPane = m_window->replPane();
+    QCOMPARE(replPane->state(), ReplWidget::State::Ready);
+    const qsizetype before = replPane->transcript().size();
+    QVERIFY(replEnter(QStringLiteral("6 * 7"), ReplWidget::State::Ready));
+    QVERIFY2(replPane->transcript().mid(before).contains(QStringLiteral("\n42\n")),
+             qPrintable(replPane->transcript()));
+    QVERIFY(m_window->tabs()->closeTab(m_window->tabs()->indexOf(cpp)));
 }
 
 QTEST_MAIN(TestIdeEndToEnd)
