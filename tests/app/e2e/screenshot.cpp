@@ -146,8 +146,9 @@ int main(int argc, char *argv[])
             !replLine(replPane, replInput, QStringLiteral("ada")))
             return 1;
     }
+    // The prompt indents the body of a block itself, as for a student typing.
     const QStringList lines{QStringLiteral("greet(\"Grace\")"), QStringLiteral("def double(x):"),
-                            QStringLiteral("    return 2 * x"), QString(),
+                            QStringLiteral("return 2 * x"), QString(),
                             QStringLiteral("[double(n) for n in range(5)]")};
     for (const QString &line : lines) {
         if (!replLine(replPane, replInput, line))
