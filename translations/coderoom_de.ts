@@ -170,6 +170,17 @@
         <source>Ready</source>
         <translation>Bereit</translation>
     </message>
+    <message numerus="yes">
+        <source>Stopped: nobody answered its input for %n min</source>
+        <translation>
+            <numerusform>Angehalten: niemand hat %n Minute lang auf die Eingabe geantwortet</numerusform>
+            <numerusform>Angehalten: niemand hat %n Minuten lang auf die Eingabe geantwortet</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped: used up its CPU time</source>
+        <translation>Angehalten: CPU-Zeit aufgebraucht</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::editor::CodeEditor</name>

@@ -170,6 +170,17 @@
         <source>Ready</source>
         <translation>Listo</translation>
     </message>
+    <message numerus="yes">
+        <source>Stopped: nobody answered its input for %n min</source>
+        <translation>
+            <numerusform>Detenido: nadie respondió a su entrada en %n minuto</numerusform>
+            <numerusform>Detenido: nadie respondió a su entrada en %n minutos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Stopped: used up its CPU time</source>
+        <translation>Detenido: agotó su tiempo de CPU</translation>
+    </message>
 </context>
 <context>
     <name>coderoom::editor::CodeEditor</name>

@@ -27,6 +27,12 @@ QString StatusText::runSummary(const protocol::Result &result, const protocol::S
     case Status::Incomplete:
         return tr("Incomplete input");
     case Status::Timeout:
+        // Thinking time is not run time: a question nobody answered is not "ran too long".
+        if (result.limit == u"input_wait")
+            return tr("Stopped: nobody answered its input for %n min", nullptr,
+                      int(std::max<qint64>(1, (limits.inputWaitMs + 59999) / 60000)));
+        if (result.limit == u"cpu_time")
+            return tr("Stopped: used up its CPU time");
         return tr("Stopped: ran longer than %n s", nullptr,
                   int(std::max<qint64>(1, (limits.runTimeMs + 999) / 1000)));
     case Status::MemoryLimit:

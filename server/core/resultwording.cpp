@@ -108,13 +108,16 @@ protocol::Result describeProgramResult(const languages::ProgramResult &result,
         if (run.inputWaitMs > 0)
             out.message += QStringLiteral(" (The %1 it waited for input did not count.)")
                                .arg(secondsText(run.inputWaitMs));
+        out.limit = QStringLiteral("run_time");
         break;
     case Outcome::InputTimeout:
         out.status = Status::Timeout;
+        out.limit = QStringLiteral("input_wait");
         out.message = inputTimeoutMessage(QStringLiteral("your program"), limits.inputWaitMs);
         break;
     case Outcome::CpuLimit:
         out.status = Status::Timeout;
+        out.limit = QStringLiteral("cpu_time");
         out.message = QStringLiteral("Stopped: your program used more than %1 of CPU time.")
                           .arg(secondsText(limits.cpuMs));
         break;

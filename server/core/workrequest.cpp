@@ -99,6 +99,7 @@ void WorkRequest::startEval()
         result.message = o.message;
         result.timeMs = o.wallMs;
         result.truncated = o.truncated || m_dropped;
+        result.limit = o.limit;
         if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
             result.message = m_stopReason;
         sendResult(result);

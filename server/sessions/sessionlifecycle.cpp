@@ -446,13 +446,14 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
     }
     if (job) {
         if (job->m_inputTimedOut) {
-            failEval(s, Status::Timeout, inputTimeoutMessage(), StatusInterrupted);
+            failEval(s, Status::Timeout, inputTimeoutMessage(), StatusInterrupted,
+                     QStringLiteral("input_wait"));
         } else if (job->m_timedOut) {
             failEval(s, Status::Timeout,
                      QStringLiteral("Stopped: the cell ran longer than the time limit of %1 s. "
                                     "The interpreter was restarted and your session restored.")
                          .arg(m_config.evalTimeMs / 1000),
-                     StatusInterrupted);
+                     StatusInterrupted, QStringLiteral("run_time"));
         } else if (job->m_cancelled) {
             failEval(s, Status::Cancelled, QStringLiteral("Cancelled."), StatusInterrupted);
         } else if (job->m_interrupted) {
@@ -564,10 +565,12 @@ void SessionManager::onEvalResult(Live *s, const DriverResult &r)
         outcome.status = Status::Incomplete;
     } else if (job->m_inputTimedOut) {
         outcome.status = Status::Timeout;
+        outcome.limit = QStringLiteral("input_wait");
         outcome.message = inputTimeoutMessage();
         stored = QLatin1String(StatusInterrupted);
     } else if (job->m_timedOut) {
         outcome.status = Status::Timeout;
+        outcome.limit = QStringLiteral("run_time");
         outcome.message = QStringLiteral("Stopped: the cell ran longer than the time limit of "
                                          "%1 s.")
                               .arg(m_config.evalTimeMs / 1000);
@@ -601,7 +604,8 @@ void SessionManager::onEvalResult(Live *s, const DriverResult &r)
     job->finish(outcome);
 }
 
-void SessionManager::failEval(Live *s, Status status, const QString &message, const char *stored)
+void SessionManager::failEval(Live *s, Status status, const QString &message, const char *stored,
+                              const QString &limit)
 {
     EvalJob *job = s->job;
     if (!job)
@@ -611,7 +615,7 @@ void SessionManager::failEval(Live *s, Status status, const QString &message, co
     if (s->phase == Phase::Busy)
         s->phase = Phase::Idle;
     schedulePumpStarts();
-    job->finish({status, {}, message, 0, false});
+    job->finish({status, {}, message, 0, false, limit});
 }
 
 void SessionManager::jobInterrupt(EvalJob *job, bool cancel)

@@ -129,7 +129,8 @@ private:
     void sendEval(Live *s, EvalJob *job);
     void resendEval(Live *s, EvalJob *job);
     void onEvalResult(Live *s, const DriverResult &result);
-    void failEval(Live *s, protocol::Status status, const QString &message, const char *stored);
+    void failEval(Live *s, protocol::Status status, const QString &message, const char *stored,
+                  const QString &limit = {});
     void healthTick();
     void jobInterrupt(EvalJob *job, bool cancel);
     void jobInput(EvalJob *job, const QByteArray &data, bool eof);

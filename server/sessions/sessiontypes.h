@@ -46,6 +46,7 @@ struct EvalOutcome
     QString message;
     qint64 wallMs = 0;
     bool truncated = false;
+    QString limit = {}; // as protocol::Result::limit
 };
 
 // Store statuses beyond the protocol's: cells with these never replay (their effects were cut

@@ -280,6 +280,9 @@ struct Result
     qint64 memoryKb = 0;
     bool truncated = false;
     QString message;
+    // Extension: for status timeout, the limit that stopped it: "run_time", "cpu_time" or
+    // "input_wait" (nobody answered its input). Empty: not said.
+    QString limit;
     bool operator==(const Result &) const = default;
 };
 

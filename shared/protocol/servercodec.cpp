@@ -119,6 +119,8 @@ struct ServerEncoder
                       {QStringLiteral("message"), m.message}};
         if (m.value)
             o.insert(QStringLiteral("value"), *m.value);
+        if (!m.limit.isEmpty())
+            o.insert(QStringLiteral("limit"), m.limit);
         return o;
     }
     QJsonObject operator()(const Completions &m) const
@@ -266,6 +268,7 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
         m.memoryKb = r.maybeInteger("memory_kb").value_or(0);
         m.truncated = r.boolean("truncated", false);
         m.message = r.optionalString("message");
+        m.limit = r.optionalString("limit");
         return m;
     }
     if (type == QLatin1String("completions"))

@@ -424,13 +424,25 @@ void TestProtocolCodec::serverGoldenExamples_data()
                   9,
                   8200,
                   false,
-                  q("human-readable explanation for any non-ok status")};
+                  q("human-readable explanation for any non-ok status"),
+                  {}};
     QTest::addRow("result")
         << utf8(R"({"type":"result","id":"c1","request":"q1","status":"ok","exit_code":0,)"
                 R"J("signal":null,"value":"42 (REPL expression value, optional)","time_ms":12,)J"
                 R"("cpu_ms":9,"memory_kb":8200,"truncated":false,)"
                 R"("message":"human-readable explanation for any non-ok status"})")
         << ServerMessage(result);
+    Result waited;
+    waited.request = q("q2");
+    waited.status = Status::Timeout;
+    waited.message = q("Stopped: your program waited 15 min for input");
+    waited.limit = q("input_wait");
+    QTest::addRow("result of a timeout names the limit (extension)")
+        << utf8(R"({"type":"result","request":"q2","status":"timeout","exit_code":null,)"
+                R"("signal":null,"time_ms":0,"cpu_ms":0,"memory_kb":0,"truncated":false,)"
+                R"("message":"Stopped: your program waited 15 min for input",)"
+                R"("limit":"input_wait"})")
+        << ServerMessage(waited);
     QTest::addRow("completions") << utf8(R"({"type":"completions","items":["import","imp"]})")
                                  << ServerMessage(Completions{{}, {}, {q("import"), q("imp")}});
     QTest::addRow("history reply")

@@ -144,8 +144,15 @@ void TestThinkingTime::runs()
         QVERIFY2(message.contains(messagePart), qPrintable(message));
     // Neither limit is mixed up with the other: a program stopped for running is never said to
     // have waited too long, and the other way round.
-    if (status == "timeout" && answerAfterMs >= 0)
+    if (status == "timeout" && answerAfterMs >= 0) {
         QVERIFY2(!message.contains("for input and nobody"), qPrintable(message));
+        QVERIFY2(result.value("limit") == "run_time" || result.value("limit") == "cpu_time",
+                 qPrintable(result.value("limit").toString()));
+    }
+    if (status == "timeout" && answerAfterMs < 0)
+        QCOMPARE(result.value("limit").toString(), QString("input_wait"));
+    if (status == "ok")
+        QVERIFY(!result.contains("limit"));
     QCOMPARE(outputOf(m_client, request), output);
     if (status == "ok") // time_ms is run time: the thinking is not in it
         QVERIFY2(result.value("time_ms").toInteger() < runTimeMs,
@@ -190,6 +197,9 @@ void TestThinkingTime::cells()
     QCOMPARE(result.value("status").toString(), status);
     if (!messagePart.isEmpty())
         QVERIFY2(message.contains(messagePart), qPrintable(message));
+    if (status == "timeout")
+        QCOMPARE(result.value("limit").toString(),
+                 answerAfterMs < 0 ? QStringLiteral("input_wait") : QStringLiteral("run_time"));
     // The session goes on, with what the answered cell stored.
     const QJsonObject after = m_client.evalToResult(m_session, "'name' in dir()");
     QCOMPARE(after.value("status").toString(), QString("ok"));

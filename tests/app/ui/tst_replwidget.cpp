@@ -331,23 +331,30 @@ void TestReplWidget::runSummaryReadsAsASentence_data()
     QTest::addColumn<qint64>("timeMs");
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QString>("sentence");
+    QTest::addColumn<QString>("limit");
     QTest::addRow("ok says how long it took")
-        << int(Status::Ok) << qint64(120) << 0 << "Finished in 0.12 s";
+        << int(Status::Ok) << qint64(120) << 0 << "Finished in 0.12 s" << "";
     QTest::addRow("timeout names the limit")
-        << int(Status::Timeout) << qint64(10003) << -1 << "Stopped: ran longer than 10 s";
+        << int(Status::Timeout) << qint64(10003) << -1 << "Stopped: ran longer than 10 s" << "";
+    QTest::addRow("a question nobody answered is not running too long")
+        << int(Status::Timeout) << qint64(200) << -1
+        << "Stopped: nobody answered its input for 15 min" << "input_wait";
+    QTest::addRow("the CPU limit is named as such")
+        << int(Status::Timeout) << qint64(3000) << -1 << "Stopped: used up its CPU time"
+        << "cpu_time";
     QTest::addRow("overloaded says retrying is safe")
-        << int(Status::Overloaded) << qint64(0) << -1 << "Server busy — retrying is safe";
+        << int(Status::Overloaded) << qint64(0) << -1 << "Server busy — retrying is safe" << "";
     QTest::addRow("queue timeout says retrying is safe")
-        << int(Status::QueueTimeout) << qint64(0) << -1 << "Server busy — retrying is safe";
+        << int(Status::QueueTimeout) << qint64(0) << -1 << "Server busy — retrying is safe" << "";
     QTest::addRow("compile error")
-        << int(Status::CompileError) << qint64(0) << 1 << "Compile error";
+        << int(Status::CompileError) << qint64(0) << 1 << "Compile error" << "";
     QTest::addRow("memory limit is out of memory")
-        << int(Status::MemoryLimit) << qint64(0) << -1 << "Out of memory";
+        << int(Status::MemoryLimit) << qint64(0) << -1 << "Out of memory" << "";
     QTest::addRow("output limit is too much output")
-        << int(Status::OutputLimit) << qint64(0) << -1 << "Too much output";
-    QTest::addRow("cancelled") << int(Status::Cancelled) << qint64(0) << -1 << "Cancelled";
+        << int(Status::OutputLimit) << qint64(0) << -1 << "Too much output" << "";
+    QTest::addRow("cancelled") << int(Status::Cancelled) << qint64(0) << -1 << "Cancelled" << "";
     QTest::addRow("error names the exit code")
-        << int(Status::Error) << qint64(5) << 1 << "Error (exit code 1)";
+        << int(Status::Error) << qint64(5) << 1 << "Error (exit code 1)" << "";
 }
 
 void TestReplWidget::runSummaryReadsAsASentence()
@@ -356,13 +363,16 @@ void TestReplWidget::runSummaryReadsAsASentence()
     QFETCH(qint64, timeMs);
     QFETCH(int, exitCode);
     QFETCH(QString, sentence);
+    QFETCH(QString, limit);
     protocol::Result result;
     result.status = Status(status);
+    result.limit = limit;
     result.timeMs = timeMs;
     if (exitCode >= 0)
         result.exitCode = exitCode;
     protocol::ServerLimits limits;
     limits.runTimeMs = 10000;
+    limits.inputWaitMs = 15 * 60000;
     QCOMPARE(StatusText::runSummary(result, limits), sentence);
 }
 
