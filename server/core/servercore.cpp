@@ -527,6 +527,10 @@ void ServerCore::submit(const Submitter &from, WorkRequest *request, const QStri
         return;
     }
     connect(request, &WorkRequest::finished, this, &ServerCore::onRequestFinished);
+    connect(request, &WorkRequest::waitingForUser, queue,
+            [queue, id = request->request()](bool waiting) {
+                queue->setWaitingForUser(id, waiting);
+            });
     m_requests.insert(request->request(), request);
     m_requestOwner.insert(request->request(), from.owner);
     m_requestUser.insert(request->request(), from.user);

@@ -69,8 +69,10 @@ void WorkRequest::start()
     send(Started{m_setup.request});
     m_run = new languages::ProgramRun(m_setup.language, m_setup.program, m_setup.options, this);
     connect(m_run, &languages::ProgramRun::output, this, &WorkRequest::onOutput);
-    connect(m_run, &languages::ProgramRun::inputWanted, this,
-            [this] { send(InputWait{m_setup.request}); });
+    connect(m_run, &languages::ProgramRun::inputWanted, this, [this] {
+        setWaitingForUser(true);
+        send(InputWait{m_setup.request});
+    });
     connect(m_run, &languages::ProgramRun::done, this, &WorkRequest::onDone);
     m_run->start();
     if (!m_pendingInput.isEmpty())
@@ -90,8 +92,10 @@ void WorkRequest::startEval()
                                                            : ProgramStream::Stdout,
                          data);
             });
-    connect(m_eval, &sessions::EvalJob::inputWanted, this,
-            [this] { send(InputWait{m_setup.request}); });
+    connect(m_eval, &sessions::EvalJob::inputWanted, this, [this] {
+        setWaitingForUser(true);
+        send(InputWait{m_setup.request});
+    });
     connect(m_eval, &sessions::EvalJob::done, this, [this](const sessions::EvalOutcome &o) {
         Result result;
         result.status = o.status;
@@ -116,10 +120,20 @@ void WorkRequest::finishWithoutRunning(Status status, const QString &message)
     sendResult(result);
 }
 
+void WorkRequest::setWaitingForUser(bool waiting)
+{
+    if (waiting == m_waitingForUser)
+        return;
+    m_waitingForUser = waiting;
+    emit waitingForUser(waiting);
+}
+
 void WorkRequest::writeInput(const QByteArray &data)
 {
     if (m_inputClosed)
         return;
+    if (!data.isEmpty())
+        setWaitingForUser(false);
     if (m_run) {
         m_run->writeStdin(data);
     } else if (m_eval) {
@@ -131,6 +145,7 @@ void WorkRequest::writeInput(const QByteArray &data)
 
 void WorkRequest::closeInput()
 {
+    setWaitingForUser(false);
     m_inputClosed = true;
     if (m_run)
         m_run->closeStdin();

@@ -74,6 +74,8 @@ public:
 
 signals:
     void finished(const QString &request, coderoom::protocol::Status status, qint64 runMs);
+    // The program blocks reading input nobody has typed (true) / runs again (false).
+    void waitingForUser(bool waiting);
 
 private:
     void send(const protocol::ServerMessage &message);
@@ -94,6 +96,8 @@ private:
     bool m_inputClosed = false;
     bool m_dropped = false; // output dropped because the client could not keep up
     bool m_resultSent = false;
+    bool m_waitingForUser = false;
+    void setWaitingForUser(bool waiting);
     QString m_stopReason;
 };
 

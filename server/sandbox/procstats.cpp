@@ -53,24 +53,33 @@ qint64 statusFieldKb(const QByteArray &status, const char *field)
     return parts.size() >= 2 ? parts.at(1).toLongLong() : 0;
 }
 
+// A process's state letter from its stat text ("R", "S", "D", ...); 0 when unreadable.
+char stateOf(const QByteArray &stat)
+{
+    const qsizetype close = stat.lastIndexOf(')');
+    return close >= 0 && close + 2 < stat.size() ? stat.at(close + 2) : 0;
+}
+
+// The threads of a threaded process: whether one blocks reading stdin, whether one runs.
 template<typename Predicate>
-bool anyThreadReadsStdin(const QByteArray &base, Predicate readsStdin)
+void scanThreads(const QByteArray &base, Predicate readsStdin, bool *reading, bool *running)
 {
     const QByteArray tasks = base + "/task";
     DIR *dir = ::opendir(tasks.constData());
     if (!dir)
-        return false;
-    bool found = false;
+        return;
     while (const dirent *entry = ::readdir(dir)) {
         if (entry->d_name[0] < '0' || entry->d_name[0] > '9')
             continue;
-        if (readsStdin(readSmallFile(tasks + '/' + entry->d_name + "/syscall"))) {
-            found = true;
+        const QByteArray task = tasks + '/' + entry->d_name;
+        if (!*reading && readsStdin(readSmallFile(task + "/syscall")))
+            *reading = true;
+        if (!*running && stateOf(readSmallFile(task + "/stat")) == 'R')
+            *running = true;
+        if (*reading && *running)
             break;
-        }
     }
     ::closedir(dir);
-    return found;
 }
 
 } // namespace
@@ -206,19 +215,21 @@ JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteA
         sample.rssKb += statusFieldKb(status, "VmRSS:");
         sample.peakKb = std::max(sample.peakKb, statusFieldKb(status, "VmHWM:"));
 
-        if (!stdinPipe.isEmpty() && !sample.readingStdin) {
+        if (!stdinPipe.isEmpty()) {
             // "0 0x0 ..." = read(0, ...) on x86-64. Anything else (running, a
             // sleep, a poll) is not "waiting for input" as far as we can tell.
             const auto readsStdin = [](const QByteArray &syscall) {
                 return syscall.startsWith(readOnStdin[0]) || syscall.startsWith(readOnStdin[1]);
             };
             bool reading = readsStdin(readSmallFile((base + "/syscall")));
+            bool running = stateOf(stat) == 'R';
             // The JVM runs main() on a thread of its own, not on the process's first one: look
             // at the other threads too (only while someone may type, only in threaded ones).
-            if (!reading && statusFieldKb(status, "Threads:") > 1)
-                reading = anyThreadReadsStdin(base, readsStdin);
-            if (reading)
+            if (statusFieldKb(status, "Threads:") > 1)
+                scanThreads(base, readsStdin, &reading, &running);
+            if (reading && !sample.readingStdin)
                 sample.readingStdin = readLink((base + "/fd/0")) == stdinPipe;
+            sample.computing = sample.computing || running;
         }
     }
     sample.cpuMs = ticks > 0 ? totalTicks * 1000 / ticks : 0;

@@ -21,6 +21,9 @@ struct JobSample
     qint64 rssKb = 0;          // sum of VmRSS now
     qint64 peakKb = 0;         // largest VmHWM of a single process
     bool readingStdin = false; // a process blocks in read() on fd 0, and fd 0 is our pipe
+    // Only looked at while someone may type (a stdin pipe was given): some thread of the job is
+    // running or runnable (state R), so the job computes even if another thread waits.
+    bool computing = false;
 };
 
 // "pid:[4026532255]" for a namespace id as bwrap reports it.

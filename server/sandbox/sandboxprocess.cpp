@@ -354,13 +354,22 @@ void SandboxProcessPrivate::applySample(const JobSample &sample)
         ::ioctl(m_stdinWrite, FIONREAD, &pending);
     // Before arm() a pre-started process waits on its control channel, never for the user.
     const bool wanting = m_armed && sample.readingStdin && pending == 0 && m_stdinBuffer.isEmpty();
+    // Thinking time only while nothing of the job computes: a thread that spins while another
+    // blocks on stdin is run time. By thread state, not by CPU used: on a loaded machine a
+    // spinning job at nice 19 may get almost no CPU and would look idle.
+    const bool computing = sample.computing;
     if (wanting && !m_inputWantedSent && !m_killReason) {
         m_inputWantedSent = true;
-        pauseWallClock();
+        if (!computing)
+            pauseWallClock();
         emit q->inputWanted();
     } else if (!wanting) {
         m_inputWantedSent = false;
         resumeWallClock();
+    } else if (computing) {
+        resumeWallClock();
+    } else if (!m_killReason) {
+        pauseWallClock(); // still waiting, and now quiet
     }
 }
 

@@ -65,7 +65,7 @@ SubmitResult Scheduler::submit(Ticket ticket)
     }
     // Jobs a free worker takes on the next pump are not "waiting": maxQueued bounds only the
     // ones that will actually sit in the queue.
-    const int freeSlots = std::max(0, m_config.workers - int(m_running.size()));
+    const int freeSlots = std::max(0, m_config.workers - busySlots());
     if (m_queued.size() >= qsizetype(m_config.maxQueued) + freeSlots) {
         result.admission = Admission::Overloaded;
         result.retryAfterMs = retryEstimateMs(m_queued.size());
@@ -97,6 +97,28 @@ SubmitResult Scheduler::submit(Ticket ticket)
     return result;
 }
 
+int Scheduler::busySlots() const
+{
+    return int(m_running.size() - m_idle.size());
+}
+
+void Scheduler::setWaitingForUser(const QString &request, bool waiting)
+{
+    if (!m_running.contains(request))
+        return;
+    if (waiting) {
+        if (m_idle.contains(request))
+            return;
+        m_idle.insert(request);
+        schedulePump(); // its slot is free for the next job meanwhile
+    } else {
+        // Back to running at once, even above `workers`: it cannot be paused. The excess is
+        // bounded by the jobs that were waiting, and goes as jobs finish (nothing new starts
+        // until the count is under `workers` again).
+        m_idle.remove(request);
+    }
+}
+
 void Scheduler::finish(const QString &request)
 {
     const auto it = m_running.constFind(request);
@@ -106,6 +128,7 @@ void Scheduler::finish(const QString &request)
     }
     const Running running = *it;
     m_running.erase(it);
+    m_idle.remove(request);
     if (!running.ticket.lane.isEmpty())
         m_busyLanes.remove(running.ticket.lane);
     releaseUser(running.ticket.user);
@@ -258,7 +281,7 @@ void Scheduler::pump()
     const QPointer<Scheduler> self(this);
     // Each dispatch is emitted with the state already consistent, and the loop re-reads the
     // state after it: a slot may finish, cancel, submit or shut down in between.
-    while (self && m_running.size() < qsizetype(std::max(0, m_config.workers))) {
+    while (self && busySlots() < std::max(0, m_config.workers)) {
         const std::optional<QString> next = pickNext();
         if (!next)
             break;

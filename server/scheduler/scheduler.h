@@ -26,6 +26,7 @@
 //   Queued  --dropOwner() (in Dropped::queued)-->          Dropped    (no signal)        (end)
 //   Queued  --shutdown() (in its returned list)-->         ShutDown   (no signal)        (end)
 //   Running --finish()-->                                  Finished                      (end)
+//   Running --setWaitingForUser(true/false)--> Running, holding no slot while it waits
 //
 // A Running ticket stays Running until finish(): cancel() answers Running and dropOwner()
 // lists it in Dropped::running so the caller can stop the work, but the worker slot (and its
@@ -56,6 +57,10 @@ public:
     SubmitResult submit(Ticket ticket);  // may emit dispatch() later from the event loop,
                                          // never synchronously inside submit()
     void finish(const QString &request); // the running job ended: free its slot
+    // A running job waits for its user (blocked reading input nobody has typed): it uses no
+    // CPU, so its worker slot serves the next job meanwhile; `false` when it runs again. Thinking
+    // time may take minutes; a class of students thinking must not stop everyone's runs.
+    void setWaitingForUser(const QString &request, bool waiting);
     CancelResult cancel(const QString &request);
 
     // A connection went away: its queued tickets are removed (returned), its running ones are
@@ -105,6 +110,7 @@ private:
     };
 
     void schedulePump();
+    int busySlots() const; // running tickets that hold a worker slot
     void pump();
     bool expireOverdue(); // false: a slot connected to expired() deleted the scheduler
     void armTtlTimer();
@@ -128,6 +134,7 @@ private:
     QList<QString> m_rotation;                               // users with queued work
     QHash<QString, Running> m_running;                       // request -> running ticket
     QSet<QString> m_busyLanes;                               // lanes with a running ticket
+    QSet<QString> m_idle; // running tickets waiting for their user: they hold no slot
     QHash<QString, int> m_userLoad;                          // user -> queued + running
     QHash<QString, int> m_userRunning;                       // user -> running
     QTimer m_ttlTimer;

@@ -43,6 +43,10 @@ private slots:
             << QByteArray("input()\nprint('got it', flush=True)\nwhile True:\n    pass\n")
             << qint64(1500) << qint64(60000) << 2500 << QStringLiteral("timeout")
             << QByteArray("got it\n");
+        QTest::addRow("a thread spinning while another waits for input is run time")
+            << QByteArray("import threading\n\ndef spin():\n    while True:\n        pass\n\n"
+                          "threading.Thread(target=spin, daemon=True).start()\ninput()\n")
+            << qint64(1500) << qint64(60000) << -1 << QStringLiteral("timeout") << QByteArray();
         QTest::addRow("sleeping is not waiting for input")
             << QByteArray("import time\ntime.sleep(30)\n") << qint64(1000) << qint64(60000) << -1
             << QStringLiteral("timeout") << QByteArray();

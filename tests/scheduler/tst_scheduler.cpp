@@ -75,6 +75,7 @@ private slots:
     void queuePosition_data();
     void queuePosition();
     void moreWorkersDispatchMore();
+    void aJobWaitingForItsUserLendsItsSlot();
     void reentrantCallsFromDispatch();
     void aSlotMayDeleteTheScheduler();
 };
@@ -554,6 +555,42 @@ void TestScheduler::moreWorkersDispatchMore()
     QTRY_COMPARE(rec.dispatched.size(), 3);
     QCOMPARE(scheduler.runningCount(), 3);
     QCOMPARE(scheduler.queuedCount(), 1);
+}
+
+void TestScheduler::aJobWaitingForItsUserLendsItsSlot()
+{
+    Scheduler scheduler(config(1));
+    Recorder rec(scheduler);
+    scheduler.submit(ticket(u"thinking"_s, u"alice"_s));
+    scheduler.submit(ticket(u"quick"_s, u"bob"_s));
+    QTRY_COMPARE(rec.dispatched, QStringList{u"thinking"_s});
+    QCoreApplication::processEvents(); // a pump that would start more has had its chance
+    QCOMPARE(rec.dispatched.size(), 1); // one worker: bob waits
+
+    scheduler.setWaitingForUser(u"thinking"_s, true); // alice is thinking about her answer
+    QTRY_COMPARE(rec.dispatched, (QStringList{u"thinking"_s, u"quick"_s}));
+    QCOMPARE(scheduler.runningCount(), 2);
+    scheduler.setWaitingForUser(u"unknown"_s, true); // not running: ignored
+
+    // Alice answers while bob's job runs: hers goes on (it cannot be paused), and nothing new
+    // starts until the running jobs are back under one worker.
+    scheduler.setWaitingForUser(u"thinking"_s, false);
+    scheduler.submit(ticket(u"third"_s, u"carol"_s));
+    scheduler.finish(u"quick"_s);
+    QCoreApplication::processEvents(); // a pump that would start more has had its chance
+    QCOMPARE(rec.dispatched.size(), 2);
+    scheduler.finish(u"thinking"_s);
+    QTRY_COMPARE(rec.dispatched.last(), u"third"_s);
+
+    // A job that ends while it waits frees nothing twice.
+    scheduler.setWaitingForUser(u"third"_s, true);
+    scheduler.finish(u"third"_s);
+    scheduler.submit(ticket(u"r1"_s, u"dan"_s));
+    scheduler.submit(ticket(u"r2"_s, u"erin"_s));
+    QTRY_COMPARE(rec.dispatched.size(), 4);
+    QCoreApplication::processEvents(); // a pump that would start more has had its chance
+    QCOMPARE(rec.dispatched.size(), 4); // still one at a time
+    QCOMPARE(scheduler.runningCount(), 1);
 }
 
 void TestScheduler::reentrantCallsFromDispatch()

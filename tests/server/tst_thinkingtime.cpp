@@ -39,6 +39,7 @@ private slots:
     void cells_data();
     void cells();
     void theWelcomeTellsTheInputWaitLimit();
+    void aProgramWaitingForInputLeavesItsWorkerToOthers();
 
 private:
     // Answers each input.wait of `request` after thinkMs with the next of `answers`; returns the
@@ -52,8 +53,9 @@ private:
 
 void TestThinkingTime::initTestCase()
 {
+    // One worker: a program waiting for its student must not hold the only slot.
     QVERIFY(m_server.start({"--run-time-ms", QString::number(runTimeMs), "--input-wait-ms",
-                            QString::number(inputWaitMs), "--warm-pool", "1"}));
+                            QString::number(inputWaitMs), "--warm-pool", "1", "--workers", "1"}));
     QVERIFY(m_client.open(m_server.url()));
     QVERIFY(m_client.hello(m_server.token()));
 }
@@ -215,6 +217,29 @@ void TestThinkingTime::theWelcomeTellsTheInputWaitLimit()
     QCOMPARE(welcome.value("type").toString(), QString("welcome"));
     QCOMPARE(welcome.value("limits").toObject().value("input_wait_ms").toInteger(), inputWaitMs);
     QCOMPARE(welcome.value("limits").toObject().value("run_time_ms").toInteger(), runTimeMs);
+}
+
+void TestThinkingTime::aProgramWaitingForInputLeavesItsWorkerToOthers()
+{
+    // The server has one worker. Alice's program waits for her answer; Bob's runs meanwhile.
+    const QString waiting = m_client.run("name = input('name? ')\nprint('hi', name)\n");
+    QVERIFY(!waiting.isEmpty());
+    QVERIFY(!m_client.waitFor("input.wait", waiting, 30000).isEmpty());
+    WsClient bob;
+    QVERIFY(bob.open(m_server.url()));
+    QVERIFY(bob.hello(m_server.token(), "bob"));
+    const QJsonObject other = bob.runToResult("print('bob was not kept waiting')");
+    QCOMPARE(other.value("status").toString(), QString("ok"));
+    QVERIFY(!m_client.eventsOf(waiting).isEmpty());
+    for (const QJsonObject &e : m_client.eventsOf(waiting))
+        QVERIFY(e.value("type") != "result"); // Alice's program still waits, unharmed
+
+    // Alice answers: her program runs on (the server goes over one worker for a moment rather
+    // than make an answered program wait) and finishes.
+    m_client.send({{"type", "input"}, {"request", waiting}, {"data", "Ada\n"}});
+    const QJsonObject done = m_client.waitFor("result", waiting, 30000);
+    QCOMPARE(done.value("status").toString(), QString("ok"));
+    QCOMPARE(outputOf(m_client, waiting), QString("name? hi Ada\n"));
 }
 
 QTEST_GUILESS_MAIN(TestThinkingTime)
