@@ -110,8 +110,9 @@ void TestReload::aBrokenFileKeepsTheOldConfiguration()
 {
     QFETCH(QByteArray, file);
     QFETCH(QByteArray, why);
-    // A user of its own per row holding two jobs (the quota, max_per_user = 2): jobs end at
-    // the language's wall limit, so earlier rows' jobs must not count here.
+    // A user of its own per row holding two jobs (the quota, max_per_user = 2), both waiting
+    // for input: they hold no worker meanwhile (thinking time), and they end when the row's
+    // student disconnects, so earlier rows' jobs never count here.
     WsClient student;
     QVERIFY(student.open(m_server.url()));
     QVERIFY(student.hello(m_server.token(), QString::fromLatin1(QTest::currentDataTag())
