@@ -99,23 +99,25 @@ SubmitResult Scheduler::submit(Ticket ticket)
 
 int Scheduler::busySlots() const
 {
-    return int(m_running.size() - m_idle.size());
+    return int(m_running.size()) - m_waitingForUser;
 }
 
 void Scheduler::setWaitingForUser(const QString &request, bool waiting)
 {
-    if (!m_running.contains(request))
+    const auto it = m_running.find(request);
+    if (it == m_running.end() || waiting == (it->waitingSinceMs >= 0))
         return;
     if (waiting) {
-        if (m_idle.contains(request))
-            return;
-        m_idle.insert(request);
+        it->waitingSinceMs = nowMs();
+        ++m_waitingForUser;
         schedulePump(); // its slot is free for the next job meanwhile
     } else {
         // Back to running at once, even above `workers`: it cannot be paused. The excess is
         // bounded by the jobs that were waiting, and goes as jobs finish (nothing new starts
         // until the count is under `workers` again).
-        m_idle.remove(request);
+        it->waitedMs += nowMs() - it->waitingSinceMs;
+        it->waitingSinceMs = -1;
+        --m_waitingForUser;
     }
 }
 
@@ -126,9 +128,12 @@ void Scheduler::finish(const QString &request)
         qCDebug(lcScheduler) << "finish for a request that is not running ignored:" << request;
         return;
     }
-    const Running running = *it;
+    Running running = *it;
     m_running.erase(it);
-    m_idle.remove(request);
+    if (running.waitingSinceMs >= 0) {
+        --m_waitingForUser;
+        running.waitedMs += nowMs() - running.waitingSinceMs;
+    }
     if (!running.ticket.lane.isEmpty())
         m_busyLanes.remove(running.ticket.lane);
     releaseUser(running.ticket.user);
@@ -137,7 +142,7 @@ void Scheduler::finish(const QString &request)
             m_userRunning.erase(userIt);
     }
 
-    const qint64 ranMs = std::max<qint64>(0, nowMs() - running.dispatchedAtMs);
+    const qint64 ranMs = std::max<qint64>(0, nowMs() - running.dispatchedAtMs - running.waitedMs);
     if (!m_haveRunSample) {
         m_meanRunMs = ranMs;
         m_haveRunSample = true;

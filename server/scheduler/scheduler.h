@@ -107,6 +107,8 @@ private:
     {
         Ticket ticket;
         qint64 dispatchedAtMs = 0;
+        qint64 waitingSinceMs = -1; // waiting for its user since (setWaitingForUser), or -1
+        qint64 waitedMs = 0;        // for its user, in total: not run time for the estimates
     };
 
     void schedulePump();
@@ -134,7 +136,7 @@ private:
     QList<QString> m_rotation;                               // users with queued work
     QHash<QString, Running> m_running;                       // request -> running ticket
     QSet<QString> m_busyLanes;                               // lanes with a running ticket
-    QSet<QString> m_idle; // running tickets waiting for their user: they hold no slot
+    int m_waitingForUser = 0; // running tickets waiting for their user: they hold no slot
     QHash<QString, int> m_userLoad;                          // user -> queued + running
     QHash<QString, int> m_userRunning;                       // user -> running
     QTimer m_ttlTimer;
