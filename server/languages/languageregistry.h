@@ -11,6 +11,9 @@
 // The language registry: resources/languages.json says, per language, which runtime to use, how
 // to compile (optional), run and drive a REPL (optional), which extra read-only binds and
 // environment it needs and its default limits. Adding a language is a config change.
+// "optionalBinds" are bound when they exist at load (a library's files in /etc, e.g. Debian's
+// /etc/matplotlibrc) and skipped otherwise; "libraries" {"names": [...], "probe": "file"} names
+// the course libraries /ready reports on (LibraryProbe runs drivers/<probe> once per name).
 //
 // Command templates are argv lists; these placeholders are expanded (a whole-element placeholder
 // that expands to a list inserts several elements):
