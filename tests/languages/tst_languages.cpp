@@ -49,6 +49,7 @@ private slots:
     void fileNamesAreValidated_data();
     void fileNamesAreValidated();
     void missingRegistryFileIsAnError();
+    void optionalBindsAreBoundOnlyWhenPresent();
     void replIsOfferedOnlyWhenItsDriverExists_data();
     void replIsOfferedOnlyWhenItsDriverExists();
 
@@ -114,6 +115,16 @@ void TestLanguages::malformedRegistryIsAnError_data()
                            "runtime": "/usr/bin/true", "run": ["{runtime}"],
                            "binds": ["etc/java"]})")
         << "absolute";
+    QTest::addRow("a relative optional bind is refused")
+        << registryWith(R"({"id": "x", "name": "X", "extensions": ["x"],
+                           "runtime": "/usr/bin/true", "run": ["{runtime}"],
+                           "optionalBinds": ["etc/fonts"]})")
+        << "absolute";
+    QTest::addRow("libraries without a probe are refused")
+        << registryWith(R"({"id": "x", "name": "X", "extensions": ["x"],
+                           "runtime": "/usr/bin/true", "run": ["{runtime}"],
+                           "libraries": {"names": ["numpy"]}})")
+        << "probe";
     QTest::addRow("a duplicate id is refused")
         << registryWith(minimalPython + "," +
                         QByteArray(minimalPython).replace("\"py\"", "\"pyw\""))
@@ -356,6 +367,25 @@ void TestLanguages::missingRegistryFileIsAnError()
     QString error;
     QVERIFY(!LanguageRegistry::load(QStringLiteral("/nonexistent/languages.json"), &error));
     QVERIFY2(error.contains(QLatin1String("cannot read")), qPrintable(error));
+}
+
+void TestLanguages::optionalBindsAreBoundOnlyWhenPresent()
+{
+    QString error;
+    const auto registry = LanguageRegistry::fromJson(
+        registryWith(QByteArray(minimalPython)
+                         .replace("\"run\"", "\"optionalBinds\": [\"/etc/passwd\", "
+                                              "\"/etc/no-such-library-rc\"], \"run\"")),
+        &error);
+    QVERIFY2(registry, qPrintable(error));
+    const Language *python = registry->find(QStringLiteral("python"));
+    QVERIFY(python);
+    QVERIFY2(python->available, qPrintable(python->problem)); // a missing one is no problem
+    QStringList sources;
+    for (const auto &bind : python->binds)
+        sources << bind.source;
+    QVERIFY(sources.contains(QStringLiteral("/etc/passwd")));
+    QVERIFY(!sources.contains(QStringLiteral("/etc/no-such-library-rc")));
 }
 
 void TestLanguages::replIsOfferedOnlyWhenItsDriverExists_data()
