@@ -62,10 +62,10 @@ void TestPythonLibraries::runs_data()
          {"import pandas as pd\nprint(pd.DataFrame({'a': [1, 2, 3]})['a'].sum())\n", "6\n"}},
         {"scipy answers",
          {"from scipy import stats\nprint(round(float(stats.norm.cdf(0)), 2))\n", "0.5\n"}},
-        {"matplotlib draws into a file without a display or a warning",
+        {"matplotlib draws into a file without a display, a warning or a cache in /work",
          {"import matplotlib.pyplot as plt\nplt.plot([1, 2, 3])\nplt.savefig('plot.png')\n"
-          "import os\nprint(os.path.getsize('plot.png') > 1000)\n",
-          "True\n"}},
+          "import os\nprint(os.path.getsize('plot.png') > 1000, sorted(os.listdir('.')))\n",
+          "True ['main.py', 'plot.png']\n"}},
         {"the libraries are read-only",
          {"try:\n    open('/usr/lib/python3/dist-packages/planted.py', 'w')\n"
           "except OSError as e:\n    print('refused')\n",
