@@ -33,9 +33,7 @@ QString errorMessageFor(const QStringList &lines, qsizetype at)
 {
     const QString line = lines.at(at).trimmed();
     static const QRegularExpression bareLocation(QStringLiteral(R"(^\S+:\d+$)"));
-    const bool frameAfterMessage = line.startsWith(u"at ");
-    const bool messageFollows = line.startsWith(u"File \"") || bareLocation.match(line).hasMatch();
-    if (frameAfterMessage) {
+    if (line.startsWith(u"at ")) {
         for (qsizetype j = at - 1; j >= 0; --j) {
             const QString previous = lines.at(j);
             if (!previous.trimmed().isEmpty() && !isIndented(previous))
@@ -47,7 +45,7 @@ QString errorMessageFor(const QStringList &lines, qsizetype at)
             if (!next.trimmed().isEmpty() && !isIndented(next))
                 return next.trimmed();
         }
-    } else if (messageFollows) {
+    } else if (bareLocation.match(line).hasMatch()) {
         // node: the location, the code line, a caret line, a blank line, then the error.
         bool blankSeen = false;
         for (qsizetype j = at + 1; j < lines.size(); ++j) {
@@ -93,10 +91,8 @@ app::ReplSession *RunController::session(const QString &language)
         return nullptr;
     if (app::ReplSession *existing = m_sessions.value(language).data())
         return existing;
-    for (const protocol::LanguageInfo &info : service->languages()) {
-        if (info.id == language && !info.repl)
-            return nullptr; // asking would only earn "no interactive session" from the server
-    }
+    if (const auto info = languageInfo(language); info && !info->repl)
+        return nullptr; // asking would only earn "no interactive session" from the server
     app::ReplSession *opened = service->openSession(language);
     if (!opened)
         return nullptr;
@@ -120,12 +116,8 @@ QString RunController::currentLanguage() const
 bool RunController::currentFileHasRepl() const
 {
     const QString language = currentLanguage();
-    if (const app::CodeService *service = m_service.data()) {
-        for (const protocol::LanguageInfo &info : service->languages()) {
-            if (info.id == language)
-                return info.repl;
-        }
-    }
+    if (const auto info = languageInfo(language))
+        return info->repl;
     return !language.isEmpty(); // not told otherwise: try the prompt
 }
 
@@ -222,15 +214,21 @@ bool RunController::jumpToDiagnostic(const QString &line)
     return true;
 }
 
-QString RunController::languageName(const QString &language) const
+std::optional<protocol::LanguageInfo> RunController::languageInfo(const QString &id) const
 {
     if (const app::CodeService *service = m_service.data()) {
         for (const protocol::LanguageInfo &info : service->languages()) {
-            if (info.id == language && !info.name.isEmpty())
-                return info.name;
+            if (info.id == id)
+                return info;
         }
     }
-    return language;
+    return std::nullopt;
+}
+
+QString RunController::languageName(const QString &language) const
+{
+    const auto info = languageInfo(language);
+    return info && !info->name.isEmpty() ? info->name : language;
 }
 
 QString RunController::serverLanguageFor(const QString &fileName,
@@ -239,11 +237,9 @@ QString RunController::serverLanguageFor(const QString &fileName,
     // Prefer the server's own list: it knows which extensions map to which of its languages.
     const QString suffix = QFileInfo(fileName).suffix().toLower();
     if (const app::CodeService *service = m_service.data()) {
+        if (languageInfo(editorLanguageId))
+            return editorLanguageId;
         const QList<protocol::LanguageInfo> languages = service->languages();
-        for (const protocol::LanguageInfo &info : languages) {
-            if (info.id == editorLanguageId)
-                return info.id;
-        }
         for (const protocol::LanguageInfo &info : languages) {
             if (info.extensions.contains(suffix))
                 return info.id;

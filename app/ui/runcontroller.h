@@ -6,6 +6,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <optional>
+
 namespace coderoom::editor {
 class EditorTabs;
 }
@@ -62,6 +64,8 @@ signals:
 
 private:
     QString serverLanguageFor(const QString &fileName, const QString &editorLanguageId) const;
+    // What the server says about a language (by id); nullopt when it has not said.
+    std::optional<protocol::LanguageInfo> languageInfo(const QString &id) const;
     QString languageName(const QString &language) const; // "C++" for cpp
     void onFinished(const protocol::Result &result);
     void markErrorsFromOutput(const QString &output);

@@ -104,6 +104,7 @@ void ServerCore::handleEval(ClientConnection *c, const Eval &m)
     setup.session = m.session;
     setup.code = m.code;
     setup.limits.runTimeMs = m_config.limits.runTimeMs;
+    setup.limits.inputWaitMs = m_sessions->config().inputWaitMs; // what its session applies
     setup.limits.outputBytes = m_config.limits.outputBytes;
     setup.backlogCapBytes = m_config.clientBacklogBytes;
     // Counted in /metrics under the session's language.

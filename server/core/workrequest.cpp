@@ -104,6 +104,10 @@ void WorkRequest::startEval()
         result.timeMs = o.wallMs;
         result.truncated = o.truncated || m_dropped;
         result.limit = o.limit;
+        if (result.limit == QLatin1String("input_wait"))
+            result.message = inputTimeoutMessage(QStringLiteral("the cell"),
+                                                 m_setup.limits.inputWaitMs) +
+                             QStringLiteral(" Your variables are kept.");
         if (result.status == Status::Cancelled && !m_stopReason.isEmpty())
             result.message = m_stopReason;
         sendResult(result);

@@ -83,6 +83,7 @@ private:
     void onDone(const languages::ProgramResult &result);
     void startEval();
     void sendResult(protocol::Result result);
+    void setWaitingForUser(bool waiting); // emits waitingForUser on a change
 
     Setup m_setup;
     Sink m_sink;
@@ -97,7 +98,6 @@ private:
     bool m_dropped = false; // output dropped because the client could not keep up
     bool m_resultSent = false;
     bool m_waitingForUser = false;
-    void setWaitingForUser(bool waiting);
     QString m_stopReason;
 };
 

@@ -446,8 +446,8 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
     }
     if (job) {
         if (job->m_inputTimedOut) {
-            failEval(s, Status::Timeout, inputTimeoutMessage(), StatusInterrupted,
-                     QStringLiteral("input_wait"));
+            // Worded by the core (resultwording.h), like a run's: the limit says which.
+            failEval(s, Status::Timeout, {}, StatusInterrupted, QStringLiteral("input_wait"));
         } else if (job->m_timedOut) {
             failEval(s, Status::Timeout,
                      QStringLiteral("Stopped: the cell ran longer than the time limit of %1 s. "
@@ -566,7 +566,7 @@ void SessionManager::onEvalResult(Live *s, const DriverResult &r)
     } else if (job->m_inputTimedOut) {
         outcome.status = Status::Timeout;
         outcome.limit = QStringLiteral("input_wait");
-        outcome.message = inputTimeoutMessage();
+        outcome.message.clear(); // worded by the core (resultwording.h)
         stored = QLatin1String(StatusInterrupted);
     } else if (job->m_timedOut) {
         outcome.status = Status::Timeout;
@@ -691,17 +691,6 @@ void SessionManager::resumeAfterInput(Live *s)
     s->waitingForInput = false;
     if (s->deadline && s->deadline->isActive())
         s->deadline->start(int(std::max<qint64>(s->runTimeLeftMs, 1)));
-}
-
-QString SessionManager::inputTimeoutMessage() const
-{
-    const qint64 ms = m_config.inputWaitMs;
-    const QString limit = ms % 60000 == 0 ? QStringLiteral("%1 min").arg(ms / 60000)
-                                          : QStringLiteral("%1 s").arg(double(ms) / 1000.0);
-    return QStringLiteral("Stopped: the cell waited %1 for input and nobody typed anything (the "
-                          "limit for waiting for input is %1; time spent waiting does not count "
-                          "toward the time limit). Your variables are kept.")
-        .arg(limit);
 }
 
 void SessionManager::healthTick()

@@ -41,6 +41,8 @@ class SessionManager final : public QObject
 {
     Q_OBJECT
 public:
+    // The limits cells run under (fixed at start; a reload changes new runs only).
+    const SessionConfig &config() const { return m_config; }
     SessionManager(const SessionConfig &config, store::Store *store,
                    const languages::LanguageRegistry *languages, QObject *parent = nullptr);
     ~SessionManager() override;
@@ -136,7 +138,6 @@ private:
     void jobInput(EvalJob *job, const QByteArray &data, bool eof);
     void pauseForInput(Live *s);
     void resumeAfterInput(Live *s);
-    QString inputTimeoutMessage() const;
 
     SessionConfig m_config;
     store::Store *m_store;

@@ -21,6 +21,7 @@
 #include <QMenuBar>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QToolButton>
@@ -119,7 +120,12 @@ private slots:
         QCOMPARE(int(service.sessions.size()), sessionsBefore); // no C++ session asked for
         QVERIFY(window.outputPane()->plainText().contains(
             QStringLiteral("C++ has no interactive prompt")));
-        QVERIFY(window.outputPane()->isVisible() || !window.isVisible());
+        // The Output tab is the one in front, not the prompt's.
+        auto *bottom = qobject_cast<QTabWidget *>(
+            window.outputPane()->parentWidget() ? window.outputPane()->parentWidget()->parentWidget()
+                                                : nullptr);
+        QVERIFY(bottom);
+        QCOMPARE(bottom->currentWidget(), static_cast<QWidget *>(window.outputPane()));
         // The prompt is untouched and still answers.
         QCOMPARE(window.replPane()->state(), repl::ReplWidget::State::Ready);
         QCOMPARE(window.replPane()->session()->language(), QStringLiteral("python"));
@@ -154,7 +160,9 @@ private slots:
             << QStringLiteral("for i in range(3):\n    if i:") << QStringLiteral("        ");
         QTest::addRow("an open brace (Java, JavaScript) indents")
             << QStringLiteral("for (int i = 0; i < 3; i++) {") << QStringLiteral("    ");
-        QTest::addRow("an open bracket continues indented")
+        QTest::addRow("an open bracket indents")
+            << QStringLiteral("xs = [") << QStringLiteral("    ");
+        QTest::addRow("a line inside brackets keeps its indentation, none at top level")
             << QStringLiteral("xs = [1,") << QStringLiteral("");
     }
     void thePromptIndentsBlocks()
