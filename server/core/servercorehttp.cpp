@@ -108,11 +108,11 @@ QJsonArray ServerCore::librariesJson(const languages::Language &language) const
                                      return p->languageId() == language.id;
                                  });
     const languages::LibraryProbe *probe = it == m_libraryProbes.cend() ? nullptr : *it;
+    const QList<languages::LibraryStatus> results =
+        probe ? probe->results() : QList<languages::LibraryStatus>();
     QJsonArray list;
     for (const QString &name : language.libraries) {
         QJsonObject entry{{QStringLiteral("name"), name}, {QStringLiteral("ok"), false}};
-        const QList<languages::LibraryStatus> results =
-            probe ? probe->results() : QList<languages::LibraryStatus>();
         const auto found = std::find_if(results.cbegin(), results.cend(),
                                         [&](const auto &r) { return r.name == name; });
         if (found == results.cend()) {

@@ -11,11 +11,6 @@ namespace coderoom::languages {
 
 namespace {
 
-// A library's first import compiles nothing and reads only what it needs, but a cold disk
-// cache can make scipy take seconds: generous, still bounded.
-constexpr qint64 probeWallMs = 60000;
-constexpr qint64 probeCpuMs = 30000;
-
 QString lastLine(const QByteArray &text)
 {
     const QList<QByteArray> lines = text.trimmed().split('\n');
@@ -70,9 +65,9 @@ void LibraryProbe::next()
     request.files = {ProgramFile{file, m_probe}};
     request.main = file;
     request.args = {name};
+    // The language's own run limits, nothing more: a library that cannot be imported within
+    // what a student's run gets is not importable for the student either.
     request.stdinData = QByteArray();
-    request.limits.wallMs = probeWallMs;
-    request.limits.cpuMs = probeCpuMs;
     m_stdout.clear();
     m_stderr.clear();
     m_run = new ProgramRun(m_language, request, {}, this);
