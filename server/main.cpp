@@ -1,9 +1,11 @@
 // coderoomd: the Coderoom execution server. Configuration, wiring, signals and exit codes only.
 #include "accountscli.h"
 #include "configloader.h"
+#include "epolldispatcher.h"
 #include "logformat.h"
 #include "servercore.h"
 
+#include <QAbstractEventDispatcher>
 #include <QCoreApplication>
 #include <QLoggingCategory>
 #include <QProcessEnvironment>
@@ -102,13 +104,32 @@ void reload(coderoom::core::ServerCore &server)
 
 int main(int argc, char *argv[])
 {
+    // The configuration is read before the application object exists: the event dispatcher
+    // it names can only be installed before that (Qt takes the main thread's dispatcher when
+    // QCoreApplication is constructed). Arguments are decoded as Qt decodes them.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    using coderoom::config::ConfigAction;
+    const coderoom::config::ConfigResult loaded =
+        coderoom::config::loadServerConfig(arguments, QProcessEnvironment::systemEnvironment());
+    const bool epoll =
+        loaded.action == ConfigAction::Serve &&
+        loaded.config.eventDispatcher == coderoom::core::EventDispatcherChoice::Epoll;
+    if (epoll) {
+        auto *dispatcher = new coderoom::eventloop::EpollEventDispatcher;
+        if (dispatcher->isValid()) {
+            QCoreApplication::setEventDispatcher(dispatcher); // Qt owns it from here
+        } else {
+            delete dispatcher;
+            std::fputs("coderoomd: the epoll event dispatcher is unavailable; using Qt's\n",
+                       stderr);
+        }
+    }
+
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("coderoomd"));
     QCoreApplication::setApplicationVersion(QStringLiteral(CODEROOM_VERSION));
-
-    using coderoom::config::ConfigAction;
-    const coderoom::config::ConfigResult loaded = coderoom::config::loadServerConfig(
-        QCoreApplication::arguments(), QProcessEnvironment::systemEnvironment());
     switch (loaded.action) {
     case ConfigAction::ShowHelp:
     case ConfigAction::ShowVersion:
@@ -131,6 +152,12 @@ int main(int argc, char *argv[])
     const coderoom::core::ServerConfig &config = loaded.config;
     applyLogSettings(config);
     raiseDescriptorLimit();
+    qCInfo(lcMain).noquote()
+        << "event loop:"
+        << (coderoom::eventloop::EpollEventDispatcher::current()
+                ? QStringLiteral("epoll")
+                : QString::fromLatin1(
+                      QAbstractEventDispatcher::instance()->metaObject()->className()));
 
     // Signals arrive on a pipe and are handled in the event loop (async-signal-safe handler).
     if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, signalPipe) != 0) {

@@ -151,6 +151,14 @@ const QList<ConfigKey> &configKeys()
              return c.logFormat == LogFormat::Json ? QStringLiteral("json")
                                                    : QStringLiteral("text");
          }},
+        {"event_dispatcher", KeyKind::EventDispatcher, 0, 0, "epoll|qt",
+         "Event loop of the server: epoll (default; a wake-up costs per ready connection) or qt "
+         "(Qt's own, which walks every connection on every wake-up; for comparison).",
+         [](ServerConfig &c, const KeyValue &v) { c.eventDispatcher = v.eventDispatcher; },
+         [](const ServerConfig &c) {
+             return c.eventDispatcher == core::EventDispatcherChoice::Qt ? QStringLiteral("qt")
+                                                                         : QStringLiteral("epoll");
+         }},
         {"rest_without_token", KeyKind::Bool, 0, 0, nullptr,
          "REST APIs answer without a token (only on a trusted network).",
          [](ServerConfig &c, const KeyValue &v) { c.restWithoutToken = v.flag; },
@@ -232,6 +240,15 @@ bool parseValue(const ConfigKey &key, const QString &text, KeyValue *value, QStr
             return true;
         }
         *why = QStringLiteral("must be text or json, not \"%1\"").arg(text);
+        return false;
+    case KeyKind::EventDispatcher:
+        if (text == QLatin1String("epoll") || text == QLatin1String("qt")) {
+            value->eventDispatcher = text == QLatin1String("qt")
+                                         ? core::EventDispatcherChoice::Qt
+                                         : core::EventDispatcherChoice::Epoll;
+            return true;
+        }
+        *why = QStringLiteral("must be epoll or qt, not \"%1\"").arg(text);
         return false;
     }
     return false;

@@ -18,6 +18,7 @@ enum class KeyKind
     Number,    // a whole number in [min, max]
     Bool,      // true/false, yes/no, on/off, 1/0; a flag without a value
     LogFormat, // text | json
+    EventDispatcher, // epoll | qt
 };
 
 // A value in text form after parsing. Only the member for the key's kind is meaningful.
@@ -29,6 +30,7 @@ struct KeyValue
     QHostAddress address;
     quint16 port = 0;
     core::LogFormat logFormat = core::LogFormat::Text;
+    core::EventDispatcherChoice eventDispatcher = core::EventDispatcherChoice::Epoll;
 };
 
 struct ConfigKey

@@ -10,6 +10,14 @@
 // Everything coderoomd is told at start: plain data, filled by main.cpp from flags.
 namespace coderoom::core {
 
+// Which event dispatcher runs coderoomd's main thread: server/eventloop's epoll one, or Qt's
+// own (glib on Debian), kept for comparison and as a way out.
+enum class EventDispatcherChoice
+{
+    Epoll,
+    Qt,
+};
+
 struct ServerConfig
 {
     QHostAddress address = QHostAddress::LocalHost;
@@ -39,6 +47,7 @@ struct ServerConfig
     bool restWithoutToken = false; // REST APIs answer without a token (trusted networks only)
     LogFormat logFormat = LogFormat::Text; // logformat.h: installLogHandler()
     bool verbose = false;                  // debug messages too
+    EventDispatcherChoice eventDispatcher = EventDispatcherChoice::Epoll; // needs a restart
 
     // The admin view's token (/admin); empty: <dataDir>/admin-token, created 0600 when absent.
     QString adminTokenFile;
