@@ -70,6 +70,7 @@ void BenchClient::send(const QJsonObject &message)
 {
     m_socket.sendTextMessage(
         QString::fromUtf8(QJsonDocument(message).toJson(QJsonDocument::Compact)));
+    m_socket.flush(); // as the IDE does: out now, not on the next pass of the event loop
 }
 
 void BenchClient::onText(const QString &text)

@@ -5,6 +5,7 @@
 #include "scenarios.h"
 
 #include "benchclient.h"
+#include "lesson.h"
 #include "serverhandle.h"
 #include "stats.h"
 
@@ -37,64 +38,6 @@ QString typeOf(const QJsonObject &m)
     return m.value(QStringLiteral("type")).toString();
 }
 
-struct Lesson
-{
-    int sent = 0;
-    int lost = 0; // sent, no result by the end
-    QMap<QString, int> statuses;
-    Samples rt;
-    double cpu = 0.0;
-};
-
-struct Typist
-{
-    std::unique_ptr<BenchClient> client;
-    QString session;
-    bool ready = false;
-    int ok = 0;
-};
-
-// Connects `count` clients `parallel` at a time; `setUp` is called once a client is welcomed
-// and calls `done(bool)` when the client is ready for the lesson. Returns how many succeeded.
-int connectAll(const ServerHandle &server, int count, int parallel, const QString &userPrefix,
-               const std::function<BenchClient *(int)> &make,
-               const std::function<void(int, BenchClient *, std::function<void(bool)>)> &setUp)
-{
-    QEventLoop loop;
-    int next = 0;
-    int inFlight = 0;
-    int succeeded = 0;
-    int finishedCount = 0;
-    std::function<void()> startNext = [&] {
-        while (inFlight < parallel && next < count) {
-            const int index = next++;
-            ++inFlight;
-            BenchClient *c = make(index);
-            auto once = std::make_shared<bool>(false);
-            const auto done = [&, once](bool ok) {
-                if (std::exchange(*once, true))
-                    return;
-                --inFlight;
-                ++finishedCount;
-                succeeded += ok ? 1 : 0;
-                if (finishedCount == count)
-                    loop.quit();
-                else
-                    QTimer::singleShot(0, &loop, startNext);
-            };
-            QObject::connect(c, &BenchClient::failed, c, [done](const QString &) { done(false); });
-            QObject::connect(c, &BenchClient::ready, c,
-                             [index, c, done, &setUp] { setUp(index, c, done); });
-            c->open(server.url(), server.token(), userPrefix + QString::number(index));
-        }
-    };
-    if (count == 0)
-        return 0;
-    startNext();
-    loop.exec();
-    return succeeded;
-}
-
 } // namespace
 
 int runClass(const Options &o)
@@ -106,110 +49,17 @@ int runClass(const Options &o)
     QElapsedTimer clock;
     clock.start();
 
-    // 1. The idle part of the class: connected (hello), nothing else.
-    const int idleCount = std::max(0, o.sessions - o.active);
-    std::vector<std::unique_ptr<BenchClient>> idle(static_cast<std::size_t>(idleCount));
-    const int idleConnected = connectAll(
-        server, idleCount, 64, QStringLiteral("idle"),
-        [&idle](int i) {
-            idle[std::size_t(i)] = std::make_unique<BenchClient>();
-            return idle[std::size_t(i)].get();
-        },
-        [](int, BenchClient *, const std::function<void(bool)> &done) { done(true); });
-    const double idleS = double(clock.nsecsElapsed()) / 1e9;
-    std::fprintf(stderr, "coderoom-bench: %d idle students connected in %.1f s\n", idleConnected,
-                 idleS);
-
-    // 2. The typists: a session each, `x = 0`.
-    std::vector<Typist> typists(static_cast<std::size_t>(o.active));
-    const int typistsReady = connectAll(
-        server, o.active, std::max(o.parallelOpens, 8), QStringLiteral("typist"),
-        [&typists](int i) {
-            typists[std::size_t(i)].client = std::make_unique<BenchClient>();
-            return typists[std::size_t(i)].client.get();
-        },
-        [&typists](int i, BenchClient *c, const std::function<void(bool)> &done) {
-            c->onMessage = [&typists, i, c, done](const QJsonObject &m) {
-                const QString type = typeOf(m);
-                if (type == QLatin1String("session.opened")) {
-                    typists[std::size_t(i)].session = m.value(QStringLiteral("session")).toString();
-                    QJsonObject e =
-                        evalMessage(typists[std::size_t(i)].session, QStringLiteral("x = 0"));
-                    e.insert(QStringLiteral("id"), QStringLiteral("define"));
-                    c->send(e);
-                } else if (type == QLatin1String("result")) {
-                    c->onMessage = nullptr;
-                    const bool ok =
-                        m.value(QStringLiteral("status")).toString() == QLatin1String("ok");
-                    typists[std::size_t(i)].ready = ok;
-                    done(ok);
-                } else if (type == QLatin1String("error")) {
-                    c->onMessage = nullptr;
-                    done(false);
-                }
-            };
-            c->send({{QStringLiteral("type"), QStringLiteral("session.open")},
-                     {QStringLiteral("id"), QStringLiteral("open")},
-                     {QStringLiteral("language"), QStringLiteral("python")}});
-        });
-    std::fprintf(stderr, "coderoom-bench: %d typists ready\n", typistsReady);
-
-    // A lesson: each typist sends `x += 1` about once a second for the duration.
-    const auto runLesson = [&]() {
-        Lesson l;
-        int outstanding = 0;
-        const int thinkMs = 1000;
-        UsageWindow usage(server.pid());
-        QEventLoop loop;
-        const qint64 endNs = clock.nsecsElapsed() + qint64(o.durationS) * 1000000000;
-        for (Typist &t : typists) {
-            if (!t.ready)
-                continue;
-            BenchClient *c = t.client.get();
-            const QString session = t.session;
-            auto timer = std::make_shared<QElapsedTimer>();
-            auto sendEval = [c, session, timer, &outstanding, &l, &clock, endNs] {
-                if (clock.nsecsElapsed() >= endNs)
-                    return; // a think time that ended after the lesson: no more typing
-                QJsonObject e = evalMessage(session, QStringLiteral("x += 1"));
-                e.insert(QStringLiteral("id"), QStringLiteral("tick"));
-                ++outstanding;
-                ++l.sent;
-                timer->start();
-                c->send(e);
-            };
-            Typist *self = &t;
-            c->onMessage = [&, self, sendEval, timer, endNs](const QJsonObject &msg) {
-                if (typeOf(msg) != QLatin1String("result"))
-                    return;
-                --outstanding;
-                const QString status = msg.value(QStringLiteral("status")).toString();
-                ++l.statuses[status];
-                if (status == QLatin1String("ok")) {
-                    l.rt.add(timer->nsecsElapsed());
-                    ++self->ok;
-                }
-                if (clock.nsecsElapsed() < endNs)
-                    QTimer::singleShot(thinkMs, self->client.get(), sendEval);
-                else if (outstanding == 0)
-                    loop.quit();
-            };
-            QTimer::singleShot(int(QRandomGenerator::global()->bounded(thinkMs)), c, sendEval);
-        }
-        QTimer::singleShot(o.durationS * 1000 + 30000, &loop, &QEventLoop::quit);
-        if (typistsReady > 0)
-            loop.exec();
-        l.cpu = usage.serverCpuPercent();
-        l.lost = outstanding;
-        for (Typist &t : typists) {
-            if (t.client)
-                t.client->onMessage = nullptr;
-        }
-        return l;
-    };
+    // 1. The idle part of the class, then 2. the typists: a session each, `x = 0`.
+    Classroom room;
+    seatClass(server, std::max(0, o.sessions - o.active), o.active, o.parallelOpens, room);
+    const int idleCount = room.idleAsked;
+    const int idleConnected = room.idleConnected;
+    const double idleS = room.idleS;
+    const int typistsReady = room.typistsReady;
+    std::vector<Typist> &typists = room.typists;
 
     // 3. The floor: the same lesson on a quiet server.
-    const Lesson quiet = runLesson();
+    const Lesson quiet = runLesson(server, room, o.durationS, clock);
 
     // 4. The disturbers: two spinning REPL cells and a fork bomb in batch, each sent again as
     // soon as it ends, until the lesson is over.
@@ -284,7 +134,7 @@ int runClass(const Options &o)
     }
 
     // 5. The lesson again, disturbed.
-    const Lesson disturbed = runLesson();
+    const Lesson disturbed = runLesson(server, room, o.durationS, clock);
     lessonOver = true;
 
     // 6. Nothing lost: every typist's x equals the cells it was told were ok.
@@ -324,15 +174,6 @@ int runClass(const Options &o)
     bomber.send({{QStringLiteral("type"), QStringLiteral("cancel")},
                  {QStringLiteral("request"), bombRequest}});
 
-    const auto counts = [](const QMap<QString, int> &m) {
-        QStringList parts;
-        for (auto it = m.cbegin(); it != m.cend(); ++it)
-            parts << QStringLiteral("%1 %2").arg(it.key()).arg(it.value());
-        return parts.isEmpty() ? QStringLiteral("none") : parts.join(QStringLiteral(", "));
-    };
-    const auto allOk = [&](const Lesson &l) {
-        return l.statuses.value(QStringLiteral("ok")) == l.sent && l.lost == 0;
-    };
     Table t(QStringLiteral("Class: %1 connected, %2 typing `x += 1` ~1/s for %3 s; disturbed: two "
                            "spinning REPL cells and a fork bomb in batch (--max-interpreters %4)")
                 .arg(idleConnected + typistsReady)
@@ -348,8 +189,8 @@ int runClass(const Options &o)
               QStringLiteral("%1 / %2").arg(typistsReady).arg(o.active), QString()});
     t.addRow({QStringLiteral("typists' cells sent"), QString::number(quiet.sent),
               QString::number(disturbed.sent)});
-    t.addRow({QStringLiteral("typists' cells by status"), counts(quiet.statuses),
-              counts(disturbed.statuses)});
+    t.addRow({QStringLiteral("typists' cells by status"), statusCounts(quiet.statuses),
+              statusCounts(disturbed.statuses)});
     t.addRow({QStringLiteral("typists' cells without a result (lost)"), QString::number(quiet.lost),
               QString::number(disturbed.lost)});
     const auto latency = [](const Lesson &l) {
@@ -363,8 +204,10 @@ int runClass(const Options &o)
                   ratio(disturbed.rt.p99Ms(), quiet.rt.p99Ms())});
     t.addRow({QStringLiteral("coderoomd CPU (of one core)"), number(quiet.cpu) + QLatin1Char('%'),
               number(disturbed.cpu) + QLatin1Char('%')});
-    t.addRow({QStringLiteral("spinning cells ended (status)"), QString(), counts(spinResults)});
-    t.addRow({QStringLiteral("fork-bomb runs ended (status)"), QString(), counts(bombResults)});
+    t.addRow(
+        {QStringLiteral("spinning cells ended (status)"), QString(), statusCounts(spinResults)});
+    t.addRow(
+        {QStringLiteral("fork-bomb runs ended (status)"), QString(), statusCounts(bombResults)});
     t.addRow({QStringLiteral("typists whose x differs from their ok cells / checked"),
               QStringLiteral("%1 / %2").arg(mismatches).arg(checked), QString()});
     t.addRow({QStringLiteral("every typist's cell ok"),

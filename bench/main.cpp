@@ -2,6 +2,10 @@
 // measures and how to read it: docs/benchmarks.md.
 #include "scenarios.h"
 
+#ifdef CODEROOM_BENCH_EPOLL
+#include "epolldispatcher.h"
+#endif
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
@@ -68,6 +72,13 @@ void printMachine()
 
 int main(int argc, char *argv[])
 {
+#ifdef CODEROOM_BENCH_EPOLL
+    // Thousands of client sockets here too: Qt's poll() walk would be what the bench measures.
+    if (auto *d = new coderoom::eventloop::EpollEventDispatcher; d->isValid())
+        QCoreApplication::setEventDispatcher(d);
+    else
+        delete d;
+#endif
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("coderoom-bench"));
     // Thousands of WebSockets in this one process: take the whole hard open-files limit.
@@ -119,6 +130,12 @@ int main(int argc, char *argv[])
          QStringLiteral("Scale: most seconds spent opening sessions (default 240)."),
          QStringLiteral("s")},
         {QStringLiteral("no-jupyter"), QStringLiteral("Skip the Jupyter comparison.")},
+        {QStringLiteral("event-dispatcher"),
+         QStringLiteral("Scale: the server's event loops, one lesson each (default epoll,qt)."),
+         QStringLiteral("list")},
+        {QStringLiteral("open-all"),
+         QStringLiteral("Scale: every student opens a session (hibernation memory) instead of "
+                        "a lesson of idle students and typists.")},
     });
     parser.process(app);
 
@@ -131,6 +148,10 @@ int main(int argc, char *argv[])
     if (parser.isSet(QStringLiteral("python")))
         o.python = parser.value(QStringLiteral("python"));
     o.jupyter = !parser.isSet(QStringLiteral("no-jupyter"));
+    o.openAll = parser.isSet(QStringLiteral("open-all"));
+    if (parser.isSet(QStringLiteral("event-dispatcher")))
+        o.dispatchers = parser.value(QStringLiteral("event-dispatcher"))
+                            .split(QLatin1Char(','), Qt::SkipEmptyParts);
     if (!readInt(parser, QStringLiteral("iterations"), o.iterations) ||
         !readInt(parser, QStringLiteral("batch-iterations"), o.batchIterations) ||
         !readInt(parser, QStringLiteral("jobs"), o.throughputJobs) ||

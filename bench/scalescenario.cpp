@@ -2,6 +2,7 @@
 #include "scenarios.h"
 
 #include "benchclient.h"
+#include "lesson.h"
 #include "procinfo.h"
 #include "serverhandle.h"
 #include "stats.h"
@@ -58,7 +59,7 @@ QString mb(qint64 kb)
 
 } // namespace
 
-int runScale(const Options &o)
+int runScaleOpenAll(const Options &o)
 {
     ServerHandle server;
     // Per-user limits are per connection here (one user each), so they do not bind.
@@ -263,6 +264,135 @@ int runScale(const Options &o)
                         .arg(ms(wake.medianMs()), ms(wake.p99Ms()))
                         .arg(wakeErrors)});
     summary.print();
+    return 0;
+}
+
+namespace {
+
+struct DispatcherRun
+{
+    QString dispatcher;
+    bool started = false;
+    int idleAsked = 0;
+    int idleConnected = 0;
+    double idleS = 0;
+    int typistsAsked = 0;
+    int typistsReady = 0;
+    Lesson lesson;
+    qint64 rssKb = 0;
+    double waits = -1;          // event-loop passes that could block, over the lesson
+    double notifierEvents = -1; // socket and pipe notifications delivered, over the lesson
+};
+
+double delta(double before, double after)
+{
+    return before < 0 || after < 0 ? -1 : after - before;
+}
+
+QString perEval(double value, int evals)
+{
+    return value < 0 || evals == 0 ? QStringLiteral("n/a") : number(value / evals, 2);
+}
+
+} // namespace
+
+// A school on one node: `--sessions` students connected, `--active` of them typing `x += 1`
+// about once a second; the same lesson once per event dispatcher, each on a fresh server.
+int runScale(const Options &o)
+{
+    if (o.openAll)
+        return runScaleOpenAll(o);
+    const QStringList dispatchers =
+        o.url.isEmpty() ? o.dispatchers : QStringList{QStringLiteral("(outside server)")};
+    std::vector<DispatcherRun> runs;
+    for (const QString &dispatcher : dispatchers) {
+        DispatcherRun run;
+        run.dispatcher = dispatcher;
+        ServerHandle server;
+        if (!bringUp(o, server,
+                     {QStringLiteral("--max-interpreters"), QString::number(o.maxInterpreters),
+                      QStringLiteral("--event-dispatcher"), dispatcher})) {
+            runs.push_back(run);
+            continue;
+        }
+        run.started = true;
+        std::fprintf(stderr, "coderoom-bench: scale with the %s event dispatcher\n",
+                     qPrintable(dispatcher));
+        QElapsedTimer clock;
+        clock.start();
+        {
+            Classroom room;
+            seatClass(server, std::max(0, o.sessions - o.active), o.active, o.parallelOpens, room);
+            run.idleAsked = room.idleAsked;
+            run.idleConnected = room.idleConnected;
+            run.idleS = room.idleS;
+            run.typistsAsked = o.active;
+            run.typistsReady = room.typistsReady;
+            const QByteArray waits("coderoom_event_loop_waits_total");
+            const QByteArray notes("coderoom_event_loop_notifier_events_total");
+            const double waitsBefore = metricValue(server.url(), waits);
+            const double notesBefore = metricValue(server.url(), notes);
+            run.lesson = runLesson(server, room, o.durationS, clock);
+            run.waits = delta(waitsBefore, metricValue(server.url(), waits));
+            run.notifierEvents = delta(notesBefore, metricValue(server.url(), notes));
+            run.rssKb = rssKb(server.pid());
+        } // every client closes before its server stops
+        runs.push_back(run);
+    }
+
+    QStringList header{QStringLiteral("What")};
+    for (const DispatcherRun &r : runs)
+        header << r.dispatcher;
+    Table t(QStringLiteral("Scale: %1 connected, %2 typing `x += 1` ~1/s for %3 s "
+                           "(--max-interpreters %4), one fresh server per event dispatcher")
+                .arg(o.sessions)
+                .arg(o.active)
+                .arg(o.durationS)
+                .arg(o.maxInterpreters),
+            header);
+    const auto row = [&](const QString &what,
+                         const std::function<QString(const DispatcherRun &)> &f) {
+        QStringList cells{what};
+        for (const DispatcherRun &r : runs)
+            cells << (r.started ? f(r) : QStringLiteral("did not start"));
+        t.addRow(cells);
+    };
+    row(QStringLiteral("idle students connected / asked"), [](const DispatcherRun &r) {
+        return QStringLiteral("%1 / %2 in %3 s")
+            .arg(r.idleConnected)
+            .arg(r.idleAsked)
+            .arg(number(r.idleS));
+    });
+    row(QStringLiteral("typists with a session / asked"), [](const DispatcherRun &r) {
+        return QStringLiteral("%1 / %2").arg(r.typistsReady).arg(r.typistsAsked);
+    });
+    row(QStringLiteral("cells sent"),
+        [](const DispatcherRun &r) { return QString::number(r.lesson.sent); });
+    row(QStringLiteral("cells by status"),
+        [](const DispatcherRun &r) { return statusCounts(r.lesson.statuses); });
+    row(QStringLiteral("cells without a result (lost)"),
+        [](const DispatcherRun &r) { return QString::number(r.lesson.lost); });
+    row(QStringLiteral("round trip of an ok cell: median / p99 / max ms"),
+        [](const DispatcherRun &r) {
+            return QStringLiteral("%1 / %2 / %3")
+                .arg(ms(r.lesson.rt.medianMs()), ms(r.lesson.rt.p99Ms()), ms(r.lesson.rt.maxMs()));
+        });
+    row(QStringLiteral("coderoomd CPU over the lesson (of one core)"),
+        [](const DispatcherRun &r) { return QString(number(r.lesson.cpu) + QLatin1Char('%')); });
+    row(QStringLiteral("coderoomd RSS after the lesson"),
+        [](const DispatcherRun &r) { return QString(mb(r.rssKb) + QStringLiteral(" MB")); });
+    row(QStringLiteral("event-loop wake-ups per cell (epoll only)"),
+        [](const DispatcherRun &r) { return perEval(r.waits, r.lesson.sent); });
+    row(QStringLiteral("socket/pipe notifications per cell (epoll only)"),
+        [](const DispatcherRun &r) { return perEval(r.notifierEvents, r.lesson.sent); });
+    row(QStringLiteral("every cell ok, p99 <= 50 ms, median <= 5 ms, CPU < 50%"),
+        [&o](const DispatcherRun &r) {
+            const bool met = allOk(r.lesson) && r.typistsReady == o.active &&
+                             r.idleConnected == r.idleAsked && r.lesson.rt.p99Ms() <= 50.0 &&
+                             r.lesson.rt.medianMs() <= 5.0 && r.lesson.cpu < 50.0;
+            return met ? QStringLiteral("yes") : QStringLiteral("NO");
+        });
+    t.print();
     return 0;
 }
 

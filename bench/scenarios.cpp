@@ -245,6 +245,20 @@ QByteArray metricLines(const QUrl &wsUrl, const QByteArray &prefix)
     return lines.join("; ");
 }
 
+} // namespace
+
+double metricValue(const QUrl &wsUrl, const QByteArray &name)
+{
+    const QByteArray line = metricLines(wsUrl, name + ' ');
+    if (line.isEmpty())
+        return -1;
+    bool ok = false;
+    const double v = line.mid(name.size() + 1).trimmed().toDouble(&ok);
+    return ok ? v : -1;
+}
+
+namespace {
+
 std::optional<BatchRows> measureBatch(const Options &o, const QStringList &serverArgs)
 {
     ServerHandle server;

@@ -26,6 +26,9 @@ struct Options
     int durationS = 20;        // scale: active phase
     int budgetS = 240;         // scale: longest time spent opening sessions
     bool jupyter = true;
+    // scale: the server's event loops to compare, one lesson each, side by side
+    QStringList dispatchers = {QStringLiteral("epoll"), QStringLiteral("qt")};
+    bool openAll = false; // scale: every student opens a session (hibernation), not a lesson
 };
 
 class ServerHandle;
@@ -38,7 +41,11 @@ int runBatch(const Options &o);
 int runOpen(const Options &o);
 int runThroughput(const Options &o);
 int runReplay(const Options &o);
-int runScale(const Options &o); // scalescenario.cpp
+int runScale(const Options &o);        // scalescenario.cpp: a lesson per event dispatcher
+int runScaleOpenAll(const Options &o); // scalescenario.cpp: every student opens a session
+// The numeric value of one /metrics sample (the whole line up to the value, e.g.
+// `coderoom_event_loop_waits_total`); -1 when absent.
+double metricValue(const QUrl &wsUrl, const QByteArray &name);
 int runClass(const Options &o); // classscenario.cpp: issue 21's class under disturbance
 
 } // namespace coderoom::bench

@@ -419,6 +419,7 @@ bool WsCodeServicePrivate::send(const proto::ClientMessage &message)
     if (!socket || phase != Phase::Connected)
         return false;
     socket->sendTextMessage(QString::fromUtf8(proto::encode(message)));
+    socket->flush(); // out now, not on the next pass of the event loop
     return true;
 }
 

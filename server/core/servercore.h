@@ -148,6 +148,7 @@ private:
     void handleHttp(const transport::HttpRequest &request,
                     const std::function<void(const transport::HttpResponse &)> &reply);
     transport::HttpResponse readiness() const;
+    static QByteArray eventLoopMetrics();
     void checkLibraries(); // starts the course-library check once (LibraryProbe)
     QJsonArray librariesJson(const languages::Language &language) const;
 

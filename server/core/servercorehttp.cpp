@@ -2,6 +2,7 @@
 #include "servercore.h"
 
 #include "adminapi.h"
+#include "epolldispatcher.h"
 #include "frontdoor.h"
 #include "restapi.h"
 #include "sandboxprocess.h"
@@ -12,6 +13,8 @@
 #include "languageregistry.h"
 #include "libraryprobe.h"
 #include "prestartpool.h"
+
+#include <QAbstractEventDispatcher>
 
 #include <QDir>
 #include <QJsonArray>
@@ -77,6 +80,7 @@ void ServerCore::handleHttp(const HttpRequest &request,
                     "# TYPE coderoom_prestarted_ready gauge\ncoderoom_prestarted_ready " +
                     QByteArray::number(m_prestart->readyCount()) + '\n';
         }
+        body += eventLoopMetrics();
         HttpResponse r = HttpResponse::text(200, body);
         r.contentType = "text/plain; version=0.0.4; charset=utf-8";
         reply(r);
@@ -103,10 +107,9 @@ void ServerCore::checkLibraries()
 
 QJsonArray ServerCore::librariesJson(const languages::Language &language) const
 {
-    const auto it = std::find_if(m_libraryProbes.cbegin(), m_libraryProbes.cend(),
-                                 [&](const languages::LibraryProbe *p) {
-                                     return p->languageId() == language.id;
-                                 });
+    const auto it = std::find_if(
+        m_libraryProbes.cbegin(), m_libraryProbes.cend(),
+        [&](const languages::LibraryProbe *p) { return p->languageId() == language.id; });
     const languages::LibraryProbe *probe = it == m_libraryProbes.cend() ? nullptr : *it;
     const QList<languages::LibraryStatus> results =
         probe ? probe->results() : QList<languages::LibraryStatus>();
@@ -190,6 +193,41 @@ HttpResponse ServerCore::readiness() const
         body.insert(QStringLiteral("reason"), reasons.join(QStringLiteral("; ")));
     return HttpResponse::json(ready ? 200 : 503,
                               QJsonDocument(body).toJson(QJsonDocument::Compact));
+}
+
+// What the main thread's event loop did: with the epoll dispatcher, its passes, blocking waits,
+// cross-thread wake-ups, notifier and timer events and epoll_ctl calls, so an admin (and the
+// bench) can see the wake-ups an eval costs; with Qt's, only which dispatcher it is.
+QByteArray ServerCore::eventLoopMetrics()
+{
+    QByteArray out =
+        "# HELP coderoom_event_loop_info The server's event dispatcher.\n"
+        "# TYPE coderoom_event_loop_info gauge\ncoderoom_event_loop_info{dispatcher=\"";
+    const eventloop::EpollEventDispatcher *epoll = eventloop::EpollEventDispatcher::current();
+    const QAbstractEventDispatcher *any = QAbstractEventDispatcher::instance();
+    out += epoll ? QByteArray("epoll") : QByteArray(any ? any->metaObject()->className() : "none");
+    out += "\"} 1\n";
+    if (!epoll)
+        return out;
+    const eventloop::DispatcherCounters c = epoll->counters();
+    const auto counter = [&out](const QByteArray &name, const QByteArray &help, quint64 value) {
+        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
+               QByteArray::number(value) + '\n';
+    };
+    counter("coderoom_event_loop_passes_total", "Passes of the event loop (processEvents).",
+            c.passes);
+    counter("coderoom_event_loop_waits_total",
+            "Passes that could block in epoll_wait (each one a wake-up when it returns).", c.waits);
+    counter("coderoom_event_loop_wakeups_total",
+            "Cross-thread or posted-event wake-ups (eventfd writes).", c.wakeUps);
+    counter("coderoom_event_loop_notifier_events_total", "Socket and pipe notifications delivered.",
+            c.notifierEvents);
+    counter("coderoom_event_loop_timer_events_total", "Timer events delivered.", c.timerEvents);
+    counter("coderoom_event_loop_epoll_changes_total", "epoll_ctl calls.", c.epollChanges);
+    out += "# HELP coderoom_event_loop_descriptors Descriptors watched.\n"
+           "# TYPE coderoom_event_loop_descriptors gauge\ncoderoom_event_loop_descriptors " +
+           QByteArray::number(epoll->registeredDescriptors()) + '\n';
+    return out;
 }
 
 } // namespace coderoom::core

@@ -31,6 +31,7 @@ private slots:
     void http_data();
     void http();
     void portTakenExitsWithAClearMessage();
+    void qtsOwnEventDispatcherStillServes();
     void sigtermFinishesRunningWorkAndExitsZero();
     void cleanupTestCase();
 
@@ -327,6 +328,10 @@ void TestServerRun::http_data()
         << "/ready" << 200 << QByteArray(R"("enforcement")");
     QTest::addRow("/metrics is Prometheus text")
         << "/metrics" << 200 << QByteArray("coderoom_queue_depth 0");
+    QTest::addRow("/metrics says the server runs on the epoll event loop")
+        << "/metrics" << 200 << QByteArray(R"(coderoom_event_loop_info{dispatcher="epoll"} 1)");
+    QTest::addRow("/metrics counts the event loop's wake-ups")
+        << "/metrics" << 200 << QByteArray("coderoom_event_loop_waits_total ");
     QTest::addRow("an unknown path is 404") << "/nope" << 404 << QByteArray("not found");
 }
 
@@ -345,6 +350,36 @@ void TestServerRun::http()
     QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
     const QByteArray body = reply->readAll();
     QVERIFY2(body.contains(contains), body.constData());
+    reply->deleteLater();
+}
+
+void TestServerRun::qtsOwnEventDispatcherStillServes()
+{
+    // --event-dispatcher qt: Qt's own loop, kept for comparison; runs, sessions and /metrics
+    // work the same on it.
+    ServerProcess server;
+    QVERIFY(server.start({"--event-dispatcher", "qt"}));
+    QTRY_VERIFY(server.stderrText().contains("event loop: QEventDispatcher"));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    const QJsonObject result = client.runToResult("print(6 * 7)");
+    QCOMPARE(result.value("status").toString(), QString("ok"));
+    const QJsonObject opened = client.openSession({{"language", "python"}});
+    const QString session = opened.value("session").toString();
+    QVERIFY2(!session.isEmpty(), QJsonDocument(opened).toJson().constData());
+    QCOMPARE(client.evalToResult(session, "x = 41").value("status").toString(), QString("ok"));
+    QCOMPARE(client.evalToResult(session, "x + 1").value("value").toString(), QString("42"));
+    QNetworkAccessManager nam;
+    QUrl url = server.url();
+    url.setScheme("http");
+    url.setPath("/metrics");
+    QNetworkReply *reply = nam.get(QNetworkRequest(url));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    QVERIFY(finished.wait(10000));
+    const QByteArray body = reply->readAll();
+    QVERIFY(body.contains("coderoom_event_loop_info{dispatcher=\"QEventDispatcher"));
+    QVERIFY(!body.contains("coderoom_event_loop_waits_total"));
     reply->deleteLater();
 }
 
