@@ -74,8 +74,8 @@ EpollEventDispatcher::EpollEventDispatcher(QObject *parent)
         ev.events = EPOLLIN;
         ev.data.u64 = kWakeTag;
         if (::epoll_ctl(set, EPOLL_CTL_ADD, m_wakeFd, &ev) != 0) {
-            qCCritical(lcEventLoop) << "epoll dispatcher: cannot watch its eventfd:"
-                                    << qt_error_string(errno);
+            qCCritical(lcEventLoop)
+                << "epoll dispatcher: cannot watch its eventfd:" << qt_error_string(errno);
             ::close(m_wakeFd);
             m_wakeFd = -1;
             return;
@@ -147,11 +147,10 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     d.notifiers[kind] = nullptr;
     if (d.pending & (1u << kind)) {
         d.pending &= quint8(~(1u << kind));
-        m_pending.erase(std::remove_if(m_pending.begin(), m_pending.end(),
-                                       [notifier](const Activation &a) {
-                                           return a.notifier == notifier;
-                                       }),
-                        m_pending.end());
+        m_pending.erase(
+            std::remove_if(m_pending.begin(), m_pending.end(),
+                           [notifier](const Activation &a) { return a.notifier == notifier; }),
+            m_pending.end());
     }
     if (!d.empty()) {
         // Usually a write notifier switched off after its data went out: the kernel hears of
@@ -167,8 +166,8 @@ void EpollEventDispatcher::unregisterSocketNotifier(QSocketNotifier *notifier)
     // EPOLL_CTL_DEL could not find it and the dead entry would wake the loop forever.
     if (d.inKernel) {
         ++m_counters.epollChanges;
-        if (::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr) != 0 && errno != ENOENT
-            && errno != EBADF)
+        if (::epoll_ctl(m_epoll, EPOLL_CTL_DEL, fd, nullptr) != 0 && errno != ENOENT &&
+            errno != EBADF)
             qCWarning(lcEventLoop) << "epoll_ctl DEL" << fd << qt_error_string(errno);
     }
     if (d.alwaysReady)

@@ -36,12 +36,12 @@ namespace coderoom::eventloop {
 // What the loop did, for /metrics and for counting wake-ups per eval.
 struct DispatcherCounters
 {
-    quint64 passes = 0;          // processEvents calls
-    quint64 waits = 0;           // epoll_wait calls that could block
-    quint64 wakeUps = 0;         // wakeUp() calls that signalled the eventfd
-    quint64 notifierEvents = 0;  // SockAct sent
-    quint64 timerEvents = 0;     // QTimerEvent sent
-    quint64 epollChanges = 0;    // epoll_ctl calls
+    quint64 passes = 0;         // processEvents calls
+    quint64 waits = 0;          // epoll_wait calls that could block
+    quint64 wakeUps = 0;        // wakeUp() calls that signalled the eventfd
+    quint64 notifierEvents = 0; // SockAct sent
+    quint64 timerEvents = 0;    // QTimerEvent sent
+    quint64 epollChanges = 0;   // epoll_ctl calls
 };
 
 class EpollEventDispatcher final : public QAbstractEventDispatcher
@@ -76,17 +76,22 @@ public:
     static EpollEventDispatcher *current();
 
 private:
-    enum Kind { Read = 0, Write = 1, Exception = 2 };
+    enum Kind
+    {
+        Read = 0,
+        Write = 1,
+        Exception = 2
+    };
     struct Descriptor
     {
         QSocketNotifier *notifiers[3] = {nullptr, nullptr, nullptr};
-        quint32 generation = 0;     // bumped when it (re)starts, stale events are dropped
-        quint32 kernelEvents = 0;   // what epoll has for it
+        quint32 generation = 0;   // bumped when it (re)starts, stale events are dropped
+        quint32 kernelEvents = 0; // what epoll has for it
         quint32 kernelGeneration = 0;
         bool inKernel = false;
-        bool dirty = false;          // kernel state differs from notifiers; fixed before waiting
-        bool alwaysReady = false;    // epoll refused it (a regular file): poll calls it ready
-        quint8 pending = 0;          // bit per Kind queued in m_pending
+        bool dirty = false;       // kernel state differs from notifiers; fixed before waiting
+        bool alwaysReady = false; // epoll refused it (a regular file): poll calls it ready
+        quint8 pending = 0;       // bit per Kind queued in m_pending
         bool empty() const { return !notifiers[0] && !notifiers[1] && !notifiers[2]; }
         quint32 wantedEvents() const;
     };

@@ -40,8 +40,7 @@ public:
     TimerQueue(const TimerQueue &) = delete;
     TimerQueue &operator=(const TimerQueue &) = delete;
 
-    void add(int id, qint64 intervalMs, Qt::TimerType type, QObject *object,
-             Clock::time_point now);
+    void add(int id, qint64 intervalMs, Qt::TimerType type, QObject *object, Clock::time_point now);
     bool remove(int id);
     bool removeAll(QObject *object);
     QList<QAbstractEventDispatcher::TimerInfo> timersOf(QObject *object) const;

@@ -110,10 +110,7 @@ class TstEpollDispatcher : public QObject
 {
     Q_OBJECT
 public:
-    static void initMain()
-    {
-        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
-    }
+    static void initMain() { QCoreApplication::setEventDispatcher(new EpollEventDispatcher); }
 
 private slots:
     void isTheApplicationsDispatcher();
@@ -430,8 +427,8 @@ void TstEpollDispatcher::timerNeverFiresEarly_data()
     QTest::addRow("precise 1 ms") << int(Qt::PreciseTimer) << 1 << 1;
     QTest::addRow("precise 25 ms") << int(Qt::PreciseTimer) << 25 << 25;
     QTest::addRow("coarse 200 ms within 5 percent") << int(Qt::CoarseTimer) << 200 << 190;
-    QTest::addRow("very coarse 1 s within half a second") << int(Qt::VeryCoarseTimer) << 1000
-                                                          << 500;
+    QTest::addRow("very coarse 1 s within half a second")
+        << int(Qt::VeryCoarseTimer) << 1000 << 500;
 }
 
 void TstEpollDispatcher::timerNeverFiresEarly()
@@ -558,10 +555,13 @@ void TstEpollDispatcher::wakeUpFromAnotherThread()
     bool quitByThread = false;
     std::thread poster([&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        QMetaObject::invokeMethod(&loop, [&] {
-            quitByThread = true;
-            loop.quit();
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            &loop,
+            [&] {
+                quitByThread = true;
+                loop.quit();
+            },
+            Qt::QueuedConnection);
     });
     QTimer::singleShot(60000, &loop, &QEventLoop::quit); // only if the wake-up is lost
     loop.exec();

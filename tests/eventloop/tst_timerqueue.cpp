@@ -91,13 +91,13 @@ void TstTimerQueue::nothingFiresBeforeItsDeadline_data()
     QTest::addColumn<qint64>("interval");
     QTest::addColumn<qint64>("earliestMs");
     QTest::addRow("precise 1 ms at 1 ms") << int(Qt::PreciseTimer) << qint64(1) << qint64(1);
-    QTest::addRow("precise 250 ms at 250 ms") << int(Qt::PreciseTimer) << qint64(250)
-                                              << qint64(250);
+    QTest::addRow("precise 250 ms at 250 ms")
+        << int(Qt::PreciseTimer) << qint64(250) << qint64(250);
     QTest::addRow("coarse 15 ms is precise") << int(Qt::CoarseTimer) << qint64(15) << qint64(15);
-    QTest::addRow("coarse 1000 ms no earlier than 950") << int(Qt::CoarseTimer) << qint64(1000)
-                                                        << qint64(950);
-    QTest::addRow("very coarse 3 s no earlier than 2.5 s") << int(Qt::VeryCoarseTimer)
-                                                           << qint64(3000) << qint64(2500);
+    QTest::addRow("coarse 1000 ms no earlier than 950")
+        << int(Qt::CoarseTimer) << qint64(1000) << qint64(950);
+    QTest::addRow("very coarse 3 s no earlier than 2.5 s")
+        << int(Qt::VeryCoarseTimer) << qint64(3000) << qint64(2500);
 }
 
 void TstTimerQueue::nothingFiresBeforeItsDeadline()
@@ -132,10 +132,9 @@ void TstTimerQueue::coarseRoundingStaysWithinFivePercent()
         const Nanos wait = q.timeToNext(start);
         const Nanos exact = milliseconds(interval);
         const Nanos slack = milliseconds(interval / 20);
-        QVERIFY2(wait >= exact - slack && wait <= exact + slack,
-                 qPrintable(QStringLiteral("start +%1 ms: waits %2 ns")
-                                .arg(offset)
-                                .arg(wait.count())));
+        QVERIFY2(
+            wait >= exact - slack && wait <= exact + slack,
+            qPrintable(QStringLiteral("start +%1 ms: waits %2 ns").arg(offset).arg(wait.count())));
     }
 }
 
@@ -156,8 +155,8 @@ void TstTimerQueue::veryCoarseKeepsWholeSeconds()
 {
     TimerQueue q;
     QObject o;
-    q.add(1, 1400, Qt::VeryCoarseTimer, &o, kT0);  // rounds to 1 s
-    q.add(2, 25000, Qt::CoarseTimer, &o, kT0);     // 20 s or more: very coarse
+    q.add(1, 1400, Qt::VeryCoarseTimer, &o, kT0); // rounds to 1 s
+    q.add(2, 25000, Qt::CoarseTimer, &o, kT0);    // 20 s or more: very coarse
     const auto timers = q.timersOf(&o);
     QCOMPARE(timers.size(), 2);
     QCOMPARE(timers.at(0).interval, 1000);
