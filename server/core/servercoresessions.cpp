@@ -81,7 +81,8 @@ void ServerCore::handleSessionClose(ClientConnection *c, const SessionClose &m)
 
 void ServerCore::handleEval(ClientConnection *c, const Eval &m)
 {
-    if (!m_sessions->owns(c->user(), m.session)) {
+    const std::optional<QString> language = m_sessions->languageOf(c->user(), m.session);
+    if (!language) {
         c->sendError(ErrorCode::NotFound,
                      QStringLiteral("no session \"%1\" of yours").arg(m.session), m.id);
         return;
@@ -108,8 +109,7 @@ void ServerCore::handleEval(ClientConnection *c, const Eval &m)
     setup.limits.outputBytes = m_config.limits.outputBytes;
     setup.backlogCapBytes = m_config.clientBacklogBytes;
     // Counted in /metrics under the session's language.
-    const auto record = m_store->session(m.session, c->user());
-    setup.language.id = record ? record->language : QStringLiteral("session");
+    setup.language.id = *language;
     // One lane per session: its cells run one after another, in order.
     submit({c->user(), c->id(), sinkFor(c)}, new WorkRequest(std::move(setup), sinkFor(c), this),
            m.id, m.session);

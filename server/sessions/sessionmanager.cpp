@@ -118,9 +118,17 @@ SessionManager::Live *SessionManager::live(const QString &session) const
 
 bool SessionManager::owns(const QString &user, const QString &session) const
 {
+    return languageOf(user, session).has_value();
+}
+
+std::optional<QString> SessionManager::languageOf(const QString &user, const QString &session) const
+{
     if (const Live *s = live(session))
-        return s->user == user;
-    return m_store->session(session, user).has_value();
+        return s->user == user ? std::optional<QString>(s->language) : std::nullopt;
+    const auto record = m_store->session(session, user);
+    if (!record)
+        return std::nullopt;
+    return record->language;
 }
 
 SessionManager::Live *SessionManager::ensureLoaded(const QString &user, const QString &session)

@@ -12,6 +12,7 @@
 #include <QTimer>
 
 #include <functional>
+#include <optional>
 
 namespace coderoom::store {
 class Store;
@@ -58,6 +59,9 @@ public:
     void restart(const QString &user, const QString &session, const OpenCallback &done);
     bool close(const QString &user, const QString &session, QString *error);
     bool owns(const QString &user, const QString &session) const;
+    // The language of a session the user owns, nullopt otherwise. From memory for a session
+    // known this run (every eval of a live one asks: no database read on that path).
+    std::optional<QString> languageOf(const QString &user, const QString &session) const;
 
     // Starts at once (the scheduler already granted it a slot); the job is owned by the caller.
     EvalJob *eval(const QString &user, const QString &session, const QString &code);

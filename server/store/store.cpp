@@ -63,8 +63,8 @@ public:
         return false;
     }
 
-    // The append path runs per eval and per stdin chunk: its statements are prepared once and
-    // kept (a fresh prepare costs about as much as the rest of the append).
+    // The append path runs per eval and per stdin chunk, the status update once per eval: their
+    // statements are prepared once and kept (a fresh prepare costs about as much as the rest).
     enum Statement
     {
         Begin,
@@ -72,6 +72,7 @@ public:
         NextSeq,
         ParentKind,
         InsertEntry,
+        SetStatus,
         StatementCount
     };
     std::array<std::optional<QSqlQuery>, StatementCount> cache;
@@ -90,6 +91,8 @@ public:
             QStringLiteral("INSERT INTO history"
                            " (session_id, seq, kind, code, status, parent_seq, at_ms)"
                            " VALUES (:id, :seq, :kind, :code, :status, :parent, :at)"),
+            QStringLiteral(
+                "UPDATE history SET status = :status WHERE session_id = :id AND seq = :seq"),
         };
         std::optional<QSqlQuery> &slot = cache[which];
         if (!slot) // a failed prepare is kept too: exec() then fails with its error
@@ -346,8 +349,7 @@ bool Store::setStatus(const QString &sessionId, qint64 seq, const QString &statu
 {
     if (!d->checkOpen())
         return false;
-    QSqlQuery query = d->prepare(QStringLiteral(
-        "UPDATE history SET status = :status WHERE session_id = :id AND seq = :seq"));
+    QSqlQuery &query = d->cached(StorePrivate::SetStatus);
     query.bindValue(QStringLiteral(":status"), nonNull(status));
     query.bindValue(QStringLiteral(":id"), sessionId);
     query.bindValue(QStringLiteral(":seq"), seq);
