@@ -16,6 +16,9 @@ Q_LOGGING_CATEGORY(lcStore, "coderoom.server.store")
 
 namespace coderoom::store {
 
+// How far behind an append may leave a session's last_used_ms (see the NextSeq statement).
+constexpr qint64 kTouchEveryMs = 60 * 1000;
+
 namespace {
 
 // QString() binds as SQL NULL; the schema wants NOT NULL text, so bind null strings as "".
@@ -73,6 +76,7 @@ public:
         ParentKind,
         InsertEntry,
         SetStatus,
+        TouchIfStale,
         StatementCount
     };
     std::array<std::optional<QSqlQuery>, StatementCount> cache;
@@ -84,15 +88,19 @@ public:
             // instead of failing halfway when another connection holds the lock.
             QStringLiteral("BEGIN IMMEDIATE"),
             QStringLiteral("COMMIT"),
-            QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1,"
-                           " last_used_ms = MAX(last_used_ms, :now)"
-                           " WHERE id = :id RETURNING next_seq - 1"),
+            // last_used_ms is indexed: rewriting it on every append moved its index entry
+            // each time. It moves here only when it is a minute behind (TouchIfStale); idle
+            // retention is counted in days.
+            QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1"
+                           " WHERE id = :id RETURNING next_seq - 1, last_used_ms"),
             QStringLiteral("SELECT kind FROM history WHERE session_id = :id AND seq = :seq"),
             QStringLiteral("INSERT INTO history"
                            " (session_id, seq, kind, code, status, parent_seq, at_ms)"
                            " VALUES (:id, :seq, :kind, :code, :status, :parent, :at)"),
             QStringLiteral(
                 "UPDATE history SET status = :status WHERE session_id = :id AND seq = :seq"),
+            QStringLiteral(
+                "UPDATE sessions SET last_used_ms = MAX(last_used_ms, :now) WHERE id = :id"),
         };
         std::optional<QSqlQuery> &slot = cache[which];
         if (!slot) // a failed prepare is kept too: exec() then fails with its error
@@ -297,7 +305,6 @@ std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, co
         return failed();
 
     QSqlQuery &next = d->cached(StorePrivate::NextSeq);
-    next.bindValue(QStringLiteral(":now"), now);
     next.bindValue(QStringLiteral(":id"), sessionId);
     if (!d->run(next, QStringLiteral("numbering a history entry"))) {
         d->rollback();
@@ -308,7 +315,17 @@ std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, co
         return failed();
     }
     const qint64 seq = next.value(0).toLongLong();
+    const qint64 lastUsed = next.value(1).toLongLong();
     next.finish(); // a statement still stepping would block COMMIT
+    if (now - lastUsed >= kTouchEveryMs) {
+        QSqlQuery &touch = d->cached(StorePrivate::TouchIfStale);
+        touch.bindValue(QStringLiteral(":now"), now);
+        touch.bindValue(QStringLiteral(":id"), sessionId);
+        if (!d->run(touch, QStringLiteral("marking a session as used"))) {
+            d->rollback();
+            return failed();
+        }
+    }
 
     if (kind == EntryKind::Input) {
         QSqlQuery &parent = d->cached(StorePrivate::ParentKind);

@@ -62,8 +62,8 @@ public:
     bool setClosed(const QString &id, bool closed);
 
     // Appends one entry and commits; returns its seq. An Input needs parentSeq naming an Eval
-    // of the same session; an Eval needs parentSeq 0. Also moves lastUsedMs forward to now, so a
-    // session in use is never idle.
+    // of the same session; an Eval needs parentSeq 0. Also moves lastUsedMs forward to now when
+    // it is a minute or more behind, so a session in use is never idle.
     std::optional<qint64> append(const QString &sessionId, EntryKind kind, const QString &code,
                                  const QString &status, qint64 parentSeq, QString *error);
     bool setStatus(const QString &sessionId, qint64 seq, const QString &status); // eval finished

@@ -368,6 +368,23 @@ private slots:
         QVERIFY(store->session(s->id, QStringLiteral("alice")));
     }
 
+    void appendWithinAMinuteOfUseLeavesLastUsedAlone()
+    {
+        // last_used_ms is indexed; an append rewrites it only when it is a minute behind.
+        auto store = openStore(m_path);
+        QVERIFY(store);
+        const auto s = store->createSession(QStringLiteral("alice"), QStringLiteral("py"), {});
+        QVERIFY(s);
+        const qint64 recent = QDateTime::currentMSecsSinceEpoch() - 30 * 1000;
+        QVERIFY(store->touch(s->id, recent));
+        QVERIFY(store->append(s->id, EntryKind::Eval, QStringLiteral("x"), {}, 0, {}));
+        QCOMPARE(store->session(s->id, QStringLiteral("alice"))->lastUsedMs, recent);
+        const qint64 stale = QDateTime::currentMSecsSinceEpoch() - 61 * 1000;
+        QVERIFY(store->touch(s->id, stale));
+        QVERIFY(store->append(s->id, EntryKind::Eval, QStringLiteral("y"), {}, 0, {}));
+        QVERIFY(store->session(s->id, QStringLiteral("alice"))->lastUsedMs > stale + 60 * 1000);
+    }
+
     // Not a timed assertion: the figure goes to the log (and the report).
     void thousandAppendsAreMeasured_data()
     {
