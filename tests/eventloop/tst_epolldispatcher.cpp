@@ -74,6 +74,15 @@ void drain(int fd)
     }
 }
 
+// A pipe holding one byte, with a read notifier whose activations the test counts.
+struct ReadablePipe
+{
+    Pipe pipe; // before the notifier: members are built in this order
+    QSocketNotifier notifier{pipe.read, QSocketNotifier::Read};
+    int reads = 0;
+    ReadablePipe() { writeByte(pipe.write); }
+};
+
 // Several passes without blocking, so whatever is ready has surely been delivered.
 void spin(int passes = 5)
 {
@@ -255,10 +264,9 @@ void TstEpollDispatcher::closedReaderWakesTheWriter()
 
 void TstEpollDispatcher::notifierDisabledInsideItsOwnActivation()
 {
-    Pipe p;
-    QVERIFY(writeByte(p.write));
-    QSocketNotifier reader(p.read, QSocketNotifier::Read);
-    int reads = 0;
+    ReadablePipe r;
+    QSocketNotifier &reader = r.notifier;
+    int &reads = r.reads;
     connect(&reader, &QSocketNotifier::activated, this, [&] {
         ++reads;
         reader.setEnabled(false); // without reading: still readable, but nobody asks
@@ -367,13 +375,11 @@ void TstEpollDispatcher::writeNotifierToggledWithinAPassCostsNoSystemCall()
 
 void TstEpollDispatcher::excludeSocketNotifiersLeavesThemForLater()
 {
-    Pipe p;
-    QVERIFY(writeByte(p.write));
-    QSocketNotifier reader(p.read, QSocketNotifier::Read);
-    int reads = 0;
-    connect(&reader, &QSocketNotifier::activated, this, [&] {
+    ReadablePipe r;
+    int &reads = r.reads;
+    connect(&r.notifier, &QSocketNotifier::activated, this, [&] {
         ++reads;
-        drain(p.read);
+        drain(r.pipe.read);
     });
     QEventLoop loop;
     bool timedOut = false;
