@@ -31,16 +31,26 @@ void Metrics::count(const QString &language, bool eval, const QString &status)
     ++laneResults[{eval ? QStringLiteral("interactive") : QStringLiteral("batch"), status}];
 }
 
+namespace {
+
+// One sample with its HELP and TYPE lines.
+void append(QByteArray &out, const char *type, const QByteArray &name, const QByteArray &help,
+            qint64 value)
+{
+    out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + ' ' + type + '\n' + name + ' ' +
+           QByteArray::number(value) + '\n';
+}
+
+} // namespace
+
 QByteArray Metrics::render(const Gauges &g) const
 {
     QByteArray out;
     const auto gauge = [&out](const QByteArray &name, const QByteArray &help, qint64 value) {
-        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " gauge\n" + name + ' ' +
-               QByteArray::number(value) + '\n';
+        append(out, "gauge", name, help, value);
     };
     const auto counter = [&out](const QByteArray &name, const QByteArray &help, qint64 value) {
-        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
-               QByteArray::number(value) + '\n';
+        append(out, "counter", name, help, value);
     };
     gauge("coderoom_queue_depth", "Batch runs waiting for a worker.", g.queued);
     gauge("coderoom_running_jobs", "Batch runs running now.", g.running);
@@ -83,6 +93,33 @@ QByteArray Metrics::render(const Gauges &g) const
     }
     out += waitSeconds.render("coderoom_queue_wait_seconds", "Time from acceptance to start.");
     out += runSeconds.render("coderoom_run_seconds", "Wall time of finished programs.");
+    return out;
+}
+
+QByteArray Metrics::render(const EventLoop &loop)
+{
+    QByteArray out = "# HELP coderoom_event_loop_info The server's event dispatcher.\n"
+                     "# TYPE coderoom_event_loop_info gauge\n"
+                     "coderoom_event_loop_info{dispatcher=\"" +
+                     loop.dispatcher + "\"} 1\n";
+    if (!loop.counted)
+        return out;
+    const auto counter = [&out](const QByteArray &name, const QByteArray &help, quint64 value) {
+        append(out, "counter", name, help, qint64(value));
+    };
+    counter("coderoom_event_loop_passes_total", "Passes of the event loop (processEvents).",
+            loop.passes);
+    counter("coderoom_event_loop_waits_total",
+            "Passes that could block in epoll_wait (each one a wake-up when it returns).",
+            loop.waits);
+    counter("coderoom_event_loop_wakeups_total",
+            "Cross-thread or posted-event wake-ups (eventfd writes).", loop.wakeUps);
+    counter("coderoom_event_loop_notifier_events_total", "Socket and pipe notifications delivered.",
+            loop.notifierEvents);
+    counter("coderoom_event_loop_timer_events_total", "Timer events delivered.", loop.timerEvents);
+    counter("coderoom_event_loop_epoll_changes_total", "epoll_ctl calls.", loop.epollChanges);
+    append(out, "gauge", "coderoom_event_loop_descriptors", "Descriptors watched.",
+           loop.descriptors);
     return out;
 }
 

@@ -52,6 +52,22 @@ struct Metrics
     Histogram runSeconds;
 
     QByteArray render(const Gauges &gauges) const;
+
+    // What the main thread's event loop did (server/eventloop's counters); `counted` is false on
+    // Qt's own dispatcher, which has none: then only the dispatcher's name is shown.
+    struct EventLoop
+    {
+        QByteArray dispatcher;
+        bool counted = false;
+        quint64 passes = 0;
+        quint64 waits = 0;
+        quint64 wakeUps = 0;
+        quint64 notifierEvents = 0;
+        quint64 timerEvents = 0;
+        quint64 epollChanges = 0;
+        int descriptors = 0;
+    };
+    static QByteArray render(const EventLoop &loop);
 };
 
 } // namespace coderoom::core

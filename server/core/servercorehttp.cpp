@@ -195,39 +195,27 @@ HttpResponse ServerCore::readiness() const
                               QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
-// What the main thread's event loop did: with the epoll dispatcher, its passes, blocking waits,
-// cross-thread wake-ups, notifier and timer events and epoll_ctl calls, so an admin (and the
-// bench) can see the wake-ups an eval costs; with Qt's, only which dispatcher it is.
+// The main thread's event loop, as /metrics shows it (rendered by Metrics).
 QByteArray ServerCore::eventLoopMetrics()
 {
-    QByteArray out =
-        "# HELP coderoom_event_loop_info The server's event dispatcher.\n"
-        "# TYPE coderoom_event_loop_info gauge\ncoderoom_event_loop_info{dispatcher=\"";
+    Metrics::EventLoop loop;
     const eventloop::EpollEventDispatcher *epoll = eventloop::EpollEventDispatcher::current();
-    const QAbstractEventDispatcher *any = QAbstractEventDispatcher::instance();
-    out += epoll ? QByteArray("epoll") : QByteArray(any ? any->metaObject()->className() : "none");
-    out += "\"} 1\n";
-    if (!epoll)
-        return out;
+    if (!epoll) {
+        const QAbstractEventDispatcher *any = QAbstractEventDispatcher::instance();
+        loop.dispatcher = any ? any->metaObject()->className() : "none";
+        return Metrics::render(loop);
+    }
     const eventloop::DispatcherCounters c = epoll->counters();
-    const auto counter = [&out](const QByteArray &name, const QByteArray &help, quint64 value) {
-        out += "# HELP " + name + ' ' + help + "\n# TYPE " + name + " counter\n" + name + ' ' +
-               QByteArray::number(value) + '\n';
-    };
-    counter("coderoom_event_loop_passes_total", "Passes of the event loop (processEvents).",
-            c.passes);
-    counter("coderoom_event_loop_waits_total",
-            "Passes that could block in epoll_wait (each one a wake-up when it returns).", c.waits);
-    counter("coderoom_event_loop_wakeups_total",
-            "Cross-thread or posted-event wake-ups (eventfd writes).", c.wakeUps);
-    counter("coderoom_event_loop_notifier_events_total", "Socket and pipe notifications delivered.",
-            c.notifierEvents);
-    counter("coderoom_event_loop_timer_events_total", "Timer events delivered.", c.timerEvents);
-    counter("coderoom_event_loop_epoll_changes_total", "epoll_ctl calls.", c.epollChanges);
-    out += "# HELP coderoom_event_loop_descriptors Descriptors watched.\n"
-           "# TYPE coderoom_event_loop_descriptors gauge\ncoderoom_event_loop_descriptors " +
-           QByteArray::number(epoll->registeredDescriptors()) + '\n';
-    return out;
+    loop.dispatcher = "epoll";
+    loop.counted = true;
+    loop.passes = c.passes;
+    loop.waits = c.waits;
+    loop.wakeUps = c.wakeUps;
+    loop.notifierEvents = c.notifierEvents;
+    loop.timerEvents = c.timerEvents;
+    loop.epollChanges = c.epollChanges;
+    loop.descriptors = epoll->registeredDescriptors();
+    return Metrics::render(loop);
 }
 
 } // namespace coderoom::core

@@ -176,13 +176,10 @@ bool TimerQueue::beginActivation(const Due &due, Clock::time_point now, QObject 
     const auto it = m_byId.find(due.id);
     if (it == m_byId.end() || it->second.serial != due.serial)
         return false;
+    // A timer whose slot is still running below us (a nested loop) cannot be here: it is out
+    // of the heap until endActivation(), so takeExpired() never returned it.
     Timer &t = it->second;
     scheduleNext(t, now);
-    if (t.active) {
-        // Its slot is still running below us (a nested event loop): it is not sent twice.
-        return false;
-    }
-    t.active = true;
     *object = t.object;
     return true;
 }
@@ -192,7 +189,6 @@ void TimerQueue::endActivation(const Due &due)
     const auto it = m_byId.find(due.id);
     if (it == m_byId.end() || it->second.serial != due.serial)
         return;
-    it->second.active = false;
     if (it->second.heapIndex < 0)
         heapPush(&it->second);
 }

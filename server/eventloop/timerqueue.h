@@ -63,7 +63,7 @@ public:
     // Removes every timer whose deadline is <= now from the heap, in firing order.
     std::vector<Due> takeExpired(Clock::time_point now);
     // Before sending the event of a Due: false if that registration is gone. Otherwise it is
-    // rescheduled (not yet in the heap) and marked as running; *object receives the target.
+    // rescheduled (it rejoins the heap in endActivation); *object receives the target.
     bool beginActivation(const Due &due, Clock::time_point now, QObject **object);
     // After the event: the timer (if still registered) rejoins the heap at its new deadline.
     void endActivation(const Due &due);
@@ -79,7 +79,6 @@ private:
         quint64 serial = 0;   // registration, see Due
         quint64 sequence = 0; // insertion order, tie-break for equal deadlines
         int heapIndex = -1;   // -1: not in the heap (being fired)
-        bool active = false;  // its event is being delivered
     };
 
     bool before(const Timer *a, const Timer *b) const;

@@ -18,6 +18,7 @@
 #include <QTimer>
 
 #include <fcntl.h>
+#include <future>
 #include <memory>
 #include <sys/socket.h>
 #include <thread>
@@ -82,6 +83,22 @@ struct ReadablePipe
     int reads = 0;
     ReadablePipe() { writeByte(pipe.write); }
 };
+
+// Ready once the dispatcher next announces that it is about to block (emitted on the loop's
+// thread just before epoll_wait): another thread waiting on it acts while the loop sleeps.
+std::future<void> aboutToBlockOnce()
+{
+    auto promise = std::make_shared<std::promise<void>>();
+    auto connection = std::make_shared<QMetaObject::Connection>();
+    std::future<void> future = promise->get_future();
+    *connection =
+        QObject::connect(EpollEventDispatcher::current(), &QAbstractEventDispatcher::aboutToBlock,
+                         EpollEventDispatcher::current(), [promise, connection] {
+                             QObject::disconnect(*connection);
+                             promise->set_value();
+                         });
+    return future;
+}
 
 // Several passes without blocking, so whatever is ready has surely been delivered.
 void spin(int passes = 5)
@@ -512,9 +529,8 @@ void TstEpollDispatcher::timerStoppedInsideAnotherTimersSlotNeverFires()
     });
     connect(&b, &QTimer::timeout, this, [&] { ++bFired; });
     a.setSingleShot(true);
-    a.start(10);
-    b.start(10); // due in the same pass, behind a
-    QThread::msleep(20);
+    a.start(0);
+    b.start(0); // due in the same pass, behind a
     QTRY_COMPARE(aFired, 1);
     spin();
     QCOMPARE(bFired, 0);
@@ -559,8 +575,9 @@ void TstEpollDispatcher::wakeUpFromAnotherThread()
 {
     QEventLoop loop;
     bool quitByThread = false;
+    std::future<void> blocking = aboutToBlockOnce();
     std::thread poster([&] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        blocking.wait_for(std::chrono::seconds(60)); // the loop goes to sleep: wake it
         QMetaObject::invokeMethod(
             &loop,
             [&] {
@@ -579,10 +596,12 @@ void TstEpollDispatcher::interruptFromAnotherThread()
 {
     QTimer watchdog; // only if the interrupt is lost
     watchdog.start(60000);
+    spin(); // nothing posted is left over: the pass below has nothing to do but wait
     const quint64 passes = dispatcher()->counters().passes;
     EpollEventDispatcher *d = dispatcher();
-    std::thread interrupter([d] {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    std::future<void> blocking = aboutToBlockOnce();
+    std::thread interrupter([d, &blocking] {
+        blocking.wait_for(std::chrono::seconds(60));
         d->interrupt();
     });
     QElapsedTimer clock;
