@@ -73,6 +73,7 @@ public:
         Begin,
         Commit,
         NextSeq,
+        ReserveSeq,
         ParentKind,
         InsertEntry,
         SetStatus,
@@ -93,6 +94,9 @@ public:
             // retention is counted in days.
             QStringLiteral("UPDATE sessions SET next_seq = next_seq + 1"
                            " WHERE id = :id RETURNING next_seq - 1, last_used_ms"),
+            // A seq numbered by the caller (see appendAt): numbering continues after it.
+            QStringLiteral("UPDATE sessions SET next_seq = MAX(next_seq, :seq + 1)"
+                           " WHERE id = :id RETURNING :seq, last_used_ms"),
             QStringLiteral("SELECT kind FROM history WHERE session_id = :id AND seq = :seq"),
             QStringLiteral("INSERT INTO history"
                            " (session_id, seq, kind, code, status, parent_seq, at_ms)"
@@ -120,6 +124,78 @@ public:
     {
         rollback();
         return fail(message);
+    }
+
+    bool checkEntry(EntryKind kind, qint64 parentSeq)
+    {
+        if (kind == EntryKind::Eval && parentSeq != 0)
+            return fail(QStringLiteral("an eval entry has no parent"));
+        if (kind == EntryKind::Input && parentSeq <= 0)
+            return fail(QStringLiteral("an input entry needs the seq of its eval"));
+        return true;
+    }
+
+    // Inside a transaction begun by the caller: runs the numbering statement (it returns the
+    // entry's seq and the session's last_used_ms), writes the entry and commits; rolls back on
+    // any failure.
+    std::optional<qint64> writeEntry(QSqlQuery &numbering, const QString &sessionId,
+                                     EntryKind kind, const QString &code, const QString &status,
+                                     qint64 parentSeq)
+    {
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        if (!run(numbering, QStringLiteral("numbering a history entry"))) {
+            rollback();
+            return std::nullopt;
+        }
+        if (!numbering.next()) {
+            rollbackWith(QStringLiteral("unknown session"));
+            return std::nullopt;
+        }
+        const qint64 seq = numbering.value(0).toLongLong();
+        const qint64 lastUsed = numbering.value(1).toLongLong();
+        numbering.finish(); // a statement still stepping would block COMMIT
+        if (now - lastUsed >= kTouchEveryMs) {
+            QSqlQuery &touch = cached(TouchIfStale);
+            touch.bindValue(QStringLiteral(":now"), now);
+            touch.bindValue(QStringLiteral(":id"), sessionId);
+            if (!run(touch, QStringLiteral("marking a session as used"))) {
+                rollback();
+                return std::nullopt;
+            }
+        }
+        if (kind == EntryKind::Input) {
+            QSqlQuery &parent = cached(ParentKind);
+            parent.bindValue(QStringLiteral(":id"), sessionId);
+            parent.bindValue(QStringLiteral(":seq"), parentSeq);
+            if (!run(parent, QStringLiteral("finding the eval of an input"))) {
+                rollback();
+                return std::nullopt;
+            }
+            const bool isEval =
+                parent.next() && kindFromDb(parent.value(0).toInt()) == EntryKind::Eval;
+            parent.finish();
+            if (!isEval) {
+                rollbackWith(QStringLiteral("input names seq %1, which is not an eval of this "
+                                            "session")
+                                 .arg(parentSeq));
+                return std::nullopt;
+            }
+        }
+        QSqlQuery &insert = cached(InsertEntry);
+        insert.bindValue(QStringLiteral(":id"), sessionId);
+        insert.bindValue(QStringLiteral(":seq"), seq);
+        insert.bindValue(QStringLiteral(":kind"), kindToDb(kind));
+        insert.bindValue(QStringLiteral(":code"), nonNull(code));
+        insert.bindValue(QStringLiteral(":status"), nonNull(status));
+        insert.bindValue(QStringLiteral(":parent"), parentSeq);
+        insert.bindValue(QStringLiteral(":at"), now);
+        if (!run(insert, QStringLiteral("appending to history"))) {
+            rollback();
+            return std::nullopt;
+        }
+        if (!commit())
+            return std::nullopt;
+        return seq;
     }
 };
 
@@ -285,81 +361,52 @@ bool Store::setClosed(const QString &id, bool closed)
 std::optional<qint64> Store::append(const QString &sessionId, EntryKind kind, const QString &code,
                                     const QString &status, qint64 parentSeq, QString *error)
 {
-    auto failed = [&]() -> std::optional<qint64> {
+    if (!d->checkOpen() || !d->checkEntry(kind, parentSeq) || !d->begin()) {
         if (error)
             *error = d->lastError;
         return std::nullopt;
-    };
-    if (!d->checkOpen())
-        return failed();
-    if (kind == EntryKind::Eval && parentSeq != 0) {
-        d->fail(QStringLiteral("an eval entry has no parent"));
-        return failed();
     }
-    if (kind == EntryKind::Input && parentSeq <= 0) {
-        d->fail(QStringLiteral("an input entry needs the seq of its eval"));
-        return failed();
-    }
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    if (!d->begin())
-        return failed();
-
     QSqlQuery &next = d->cached(StorePrivate::NextSeq);
     next.bindValue(QStringLiteral(":id"), sessionId);
-    if (!d->run(next, QStringLiteral("numbering a history entry"))) {
-        d->rollback();
-        return failed();
-    }
-    if (!next.next()) {
-        d->rollbackWith(QStringLiteral("unknown session"));
-        return failed();
-    }
-    const qint64 seq = next.value(0).toLongLong();
-    const qint64 lastUsed = next.value(1).toLongLong();
-    next.finish(); // a statement still stepping would block COMMIT
-    if (now - lastUsed >= kTouchEveryMs) {
-        QSqlQuery &touch = d->cached(StorePrivate::TouchIfStale);
-        touch.bindValue(QStringLiteral(":now"), now);
-        touch.bindValue(QStringLiteral(":id"), sessionId);
-        if (!d->run(touch, QStringLiteral("marking a session as used"))) {
-            d->rollback();
-            return failed();
-        }
-    }
-
-    if (kind == EntryKind::Input) {
-        QSqlQuery &parent = d->cached(StorePrivate::ParentKind);
-        parent.bindValue(QStringLiteral(":id"), sessionId);
-        parent.bindValue(QStringLiteral(":seq"), parentSeq);
-        if (!d->run(parent, QStringLiteral("finding the eval of an input"))) {
-            d->rollback();
-            return failed();
-        }
-        if (!parent.next() || kindFromDb(parent.value(0).toInt()) != EntryKind::Eval) {
-            parent.finish();
-            d->rollbackWith(
-                QStringLiteral("input names seq %1, which is not an eval of this session")
-                    .arg(parentSeq));
-            return failed();
-        }
-        parent.finish();
-    }
-
-    QSqlQuery &insert = d->cached(StorePrivate::InsertEntry);
-    insert.bindValue(QStringLiteral(":id"), sessionId);
-    insert.bindValue(QStringLiteral(":seq"), seq);
-    insert.bindValue(QStringLiteral(":kind"), kindToDb(kind));
-    insert.bindValue(QStringLiteral(":code"), nonNull(code));
-    insert.bindValue(QStringLiteral(":status"), nonNull(status));
-    insert.bindValue(QStringLiteral(":parent"), parentSeq);
-    insert.bindValue(QStringLiteral(":at"), now);
-    if (!d->run(insert, QStringLiteral("appending to history"))) {
-        d->rollback();
-        return failed();
-    }
-    if (!d->commit())
-        return failed();
+    const std::optional<qint64> seq = d->writeEntry(next, sessionId, kind, code, status, parentSeq);
+    if (!seq && error)
+        *error = d->lastError;
     return seq;
+}
+
+bool Store::appendAt(const QString &sessionId, qint64 seq, EntryKind kind, const QString &code,
+                     const QString &status, qint64 parentSeq, QString *error)
+{
+    if (!d->checkOpen() || !d->checkEntry(kind, parentSeq) ||
+        (seq <= 0 && !d->fail(QStringLiteral("a history entry is numbered from 1"))) ||
+        !d->begin()) {
+        if (error)
+            *error = d->lastError;
+        return false;
+    }
+    QSqlQuery &reserve = d->cached(StorePrivate::ReserveSeq);
+    reserve.bindValue(QStringLiteral(":seq"), seq);
+    reserve.bindValue(QStringLiteral(":id"), sessionId);
+    const bool ok = d->writeEntry(reserve, sessionId, kind, code, status, parentSeq).has_value();
+    if (!ok && error)
+        *error = d->lastError;
+    return ok;
+}
+
+std::optional<qint64> Store::nextSeq(const QString &sessionId, QString *error) const
+{
+    if (d->checkOpen()) {
+        QSqlQuery query = d->prepare(QStringLiteral("SELECT next_seq FROM sessions WHERE id = :id"));
+        query.bindValue(QStringLiteral(":id"), sessionId);
+        if (d->run(query, QStringLiteral("reading a session's numbering"))) {
+            if (query.next())
+                return query.value(0).toLongLong();
+            d->fail(QStringLiteral("unknown session"));
+        }
+    }
+    if (error)
+        *error = d->lastError;
+    return std::nullopt;
 }
 
 bool Store::setStatus(const QString &sessionId, qint64 seq, const QString &status)

@@ -66,6 +66,13 @@ public:
     // it is a minute or more behind, so a session in use is never idle.
     std::optional<qint64> append(const QString &sessionId, EntryKind kind, const QString &code,
                                  const QString &status, qint64 parentSeq, QString *error);
+    // The same with a seq the caller numbered (a session manager numbers its cells in memory so
+    // that a cell can go to its interpreter while its entry is written). Numbering continues
+    // after the larger of seq and the stored next number; a seq already used fails.
+    bool appendAt(const QString &sessionId, qint64 seq, EntryKind kind, const QString &code,
+                  const QString &status, qint64 parentSeq, QString *error);
+    // The seq the next append() would get.
+    std::optional<qint64> nextSeq(const QString &sessionId, QString *error) const;
     bool setStatus(const QString &sessionId, qint64 seq, const QString &status); // eval finished
     QList<HistoryRecord> history(const QString &sessionId) const;                // by seq
     bool clearHistory(const QString &sessionId); // session.restart; seq numbering continues

@@ -385,6 +385,84 @@ private slots:
         QVERIFY(store->session(s->id, QStringLiteral("alice"))->lastUsedMs > stale + 60 * 1000);
     }
 
+    // A session manager numbers cells in memory and writes them while they run (appendAt).
+    void appendAtNumbersAsTheCallerSays_data()
+    {
+        QTest::addColumn<QList<qint64>>("seqs");     // appendAt, in this order
+        QTest::addColumn<qint64>("nextAfter");       // what append() numbers next
+        QTest::addColumn<QList<qint64>>("inHistory"); // by seq
+        QTest::addRow("the next numbers in turn") << QList<qint64>{1, 2, 3} << qint64(4)
+                                                  << QList<qint64>{1, 2, 3};
+        QTest::addRow("a gap (a failed write) is left alone")
+            << QList<qint64>{1, 3} << qint64(4) << QList<qint64>{1, 3};
+        QTest::addRow("written out of order, numbering continues after the largest")
+            << QList<qint64>{2, 1} << qint64(3) << QList<qint64>{1, 2};
+    }
+    void appendAtNumbersAsTheCallerSays()
+    {
+        QFETCH(QList<qint64>, seqs);
+        QFETCH(qint64, nextAfter);
+        QFETCH(QList<qint64>, inHistory);
+        auto store = openStore(m_path);
+        QVERIFY(store);
+        const auto s = store->createSession(QStringLiteral("alice"), QStringLiteral("py"), {});
+        QVERIFY(s);
+        QCOMPARE(store->nextSeq(s->id, nullptr), std::optional<qint64>(1));
+        for (qint64 seq : seqs) {
+            QString error;
+            QVERIFY2(store->appendAt(s->id, seq, EntryKind::Eval, QStringLiteral("x = %1").arg(seq),
+                                     QStringLiteral("running"), 0, &error),
+                     qPrintable(error));
+        }
+        QCOMPARE(store->nextSeq(s->id, nullptr), std::optional<qint64>(nextAfter));
+        QList<qint64> got;
+        for (const HistoryRecord &h : store->history(s->id)) {
+            QCOMPARE(h.code, QStringLiteral("x = %1").arg(h.seq));
+            got.append(h.seq);
+        }
+        QCOMPARE(got, inHistory);
+        QCOMPARE(store->append(s->id, EntryKind::Eval, QStringLiteral("y"), {}, 0, nullptr),
+                 std::optional<qint64>(nextAfter));
+    }
+
+    void appendAtRefusesWhatAppendRefuses_data()
+    {
+        QTest::addColumn<qint64>("seq");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<qint64>("parent");
+        QTest::addColumn<bool>("unknownSession");
+        QTest::addRow("a seq already used") << qint64(1) << int(EntryKind::Eval) << qint64(0)
+                                            << false;
+        QTest::addRow("seq 0") << qint64(0) << int(EntryKind::Eval) << qint64(0) << false;
+        QTest::addRow("an input whose parent is not an eval")
+            << qint64(3) << int(EntryKind::Input) << qint64(2) << false;
+        QTest::addRow("an input without a parent")
+            << qint64(3) << int(EntryKind::Input) << qint64(0) << false;
+        QTest::addRow("an unknown session") << qint64(3) << int(EntryKind::Eval) << qint64(0)
+                                            << true;
+    }
+    void appendAtRefusesWhatAppendRefuses()
+    {
+        QFETCH(qint64, seq);
+        QFETCH(int, kind);
+        QFETCH(qint64, parent);
+        QFETCH(bool, unknownSession);
+        auto store = openStore(m_path);
+        QVERIFY(store);
+        const auto s = store->createSession(QStringLiteral("alice"), QStringLiteral("py"), {});
+        QVERIFY(s);
+        QVERIFY(store->appendAt(s->id, 1, EntryKind::Eval, QStringLiteral("a"), {}, 0, nullptr));
+        QVERIFY(store->appendAt(s->id, 2, EntryKind::Input, QStringLiteral("b"), {}, 1, nullptr));
+        QString error;
+        QVERIFY(!store->appendAt(unknownSession ? QStringLiteral("nope") : s->id, seq,
+                                 EntryKind(kind), QStringLiteral("c"), {}, parent, &error));
+        QVERIFY(!error.isEmpty());
+        // Nothing half-written, and the store still takes the next entry.
+        QCOMPARE(store->history(s->id).size(), 2);
+        QCOMPARE(store->nextSeq(s->id, nullptr), std::optional<qint64>(3));
+        QVERIFY(store->appendAt(s->id, 3, EntryKind::Eval, QStringLiteral("d"), {}, 0, &error));
+    }
+
     // Not a timed assertion: the figure goes to the log (and the report).
     void thousandAppendsAreMeasured_data()
     {
