@@ -47,6 +47,7 @@ private:
     bool m_inputTimedOut = false; // nobody answered its input within the input-wait limit
     bool m_overOutput = false;
     bool m_resent = false; // sent again after its first interpreter died before reading it
+    QString m_unsaved; // why its history entry could not be written: it is undone, never told ok
     bool m_done = false;
 };
 

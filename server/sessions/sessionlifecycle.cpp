@@ -216,8 +216,9 @@ void SessionManager::bind(Live *target, Interpreter *interp)
             [this, id](sandbox::Stream stream, const QByteArray &data) {
                 Live *s = live(id);
                 EvalJob *job = s && s->phase == Phase::Busy ? s->job.data() : nullptr;
-                if (!job)
+                if (!job || !job->m_unsaved.isEmpty())
                     return; // replay output is discarded by the driver; anything else is stray
+                            // (or belongs to a cell being undone)
                 const qint64 room = m_config.evalOutputBytes - job->m_outputBytes;
                 if (room <= 0)
                     return;
@@ -263,7 +264,7 @@ void SessionManager::bind(Live *target, Interpreter *interp)
     connect(interp, &Interpreter::inputWait, this, [this, id](qint64 seq) {
         Live *s = live(id);
         EvalJob *job = s ? s->job.data() : nullptr;
-        if (!job || job->m_seq != seq)
+        if (!job || job->m_seq != seq || !job->m_unsaved.isEmpty())
             return;
         pauseForInput(s);
         emit job->inputWanted();
@@ -274,8 +275,9 @@ void SessionManager::bind(Live *target, Interpreter *interp)
         if (!job || job->m_seq != seq)
             return;
         QString error;
-        if (!m_store->append(s->id, store::EntryKind::Input, data, QStringLiteral("ok"), seq,
-                             &error))
+        const std::optional<qint64> inputSeq = takeSeq(s, &error);
+        if (!inputSeq || !record(s, *inputSeq, store::EntryKind::Input, data,
+                                 QStringLiteral("ok"), seq, &error))
             qCWarning(lcSessions).noquote() << "cannot record input of" << s->id << error;
     });
     connect(interp, &Interpreter::completions, this,
@@ -435,6 +437,16 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
         return;
     }
     EvalJob *job = was == Phase::Busy ? s->job.data() : nullptr;
+    if (job && !job->m_unsaved.isEmpty()) {
+        failEval(s, Status::InternalError,
+                 QStringLiteral("The session's history could not be saved, so the cell was "
+                                "undone (your session is rebuilt without it): ") +
+                     job->m_unsaved,
+                 StatusInterrupted);
+        s->announce = true;
+        bring(s, RestoreReason::Crash, [] {});
+        return;
+    }
     if (job && !cellDelivered && !job->m_timedOut && !job->m_cancelled && !job->m_interrupted &&
         !job->m_resent) {
         // The interpreter was gone before the cell got into its pipe (killed while idle, the
@@ -480,11 +492,30 @@ void SessionManager::onInterpreterDied(Live *s, const sandbox::Result &result)
     bring(s, RestoreReason::Crash, [] {});
 }
 
+std::optional<qint64> SessionManager::takeSeq(Live *s, QString *error)
+{
+    if (s->nextSeq <= 0) {
+        const std::optional<qint64> next = m_store->nextSeq(s->id, error);
+        if (!next)
+            return std::nullopt;
+        s->nextSeq = *next;
+    }
+    return s->nextSeq++;
+}
+
+bool SessionManager::record(Live *s, qint64 seq, store::EntryKind kind, const QString &code,
+                            const QString &status, qint64 parentSeq, QString *error)
+{
+    if (m_store->appendAt(s->id, seq, kind, code, status, parentSeq, error))
+        return true;
+    s->nextSeq = 0; // another writer may have numbered entries too: read the store again
+    return false;
+}
+
 void SessionManager::startEval(Live *target, EvalJob *job)
 {
     QString error;
-    const auto seq = m_store->append(target->id, store::EntryKind::Eval, job->m_code,
-                                     QLatin1String(StatusRunning), 0, &error);
+    const std::optional<qint64> seq = takeSeq(target, &error);
     if (!seq) {
         job->finish({Status::InternalError,
                      {},
@@ -498,6 +529,18 @@ void SessionManager::startEval(Live *target, EvalJob *job)
     job->m_seq = *seq;
     emit job->started();
     sendEval(target, job);
+    // The entry is written while the interpreter runs the cell, not before: this thread reads
+    // the cell's output and answer only after this returns, and its outcome is still stored
+    // before the student hears it (onEvalResult). If the entry cannot be written, the
+    // interpreter holds a cell the history does not: it is stopped and rebuilt from the
+    // history, and the student is told the cell was undone (onInterpreterDied).
+    if (!record(target, *seq, store::EntryKind::Eval, job->m_code, QLatin1String(StatusRunning),
+                0, &error)) {
+        qCWarning(lcSessions).noquote()
+            << "cannot record cell" << *seq << "of" << target->id << "so it is undone:" << error;
+        job->m_unsaved = error.isEmpty() ? QStringLiteral("unknown error") : error;
+        target->interp->stop();
+    }
 }
 
 void SessionManager::resendEval(Live *s, EvalJob *job)
@@ -555,8 +598,8 @@ void SessionManager::sendEval(Live *target, EvalJob *job)
 void SessionManager::onEvalResult(Live *s, const DriverResult &r)
 {
     EvalJob *job = s->job;
-    if (!job || r.seq != job->m_seq)
-        return;
+    if (!job || r.seq != job->m_seq || !job->m_unsaved.isEmpty())
+        return; // an unsaved cell is answered when its interpreter has been stopped
     EvalOutcome outcome;
     outcome.value = r.value;
     outcome.message = r.message;
@@ -610,7 +653,8 @@ void SessionManager::failEval(Live *s, Status status, const QString &message, co
     EvalJob *job = s->job;
     if (!job)
         return;
-    m_store->setStatus(s->id, job->m_seq, QLatin1String(stored));
+    if (job->m_unsaved.isEmpty())
+        m_store->setStatus(s->id, job->m_seq, QLatin1String(stored));
     s->job = nullptr;
     if (s->phase == Phase::Busy)
         s->phase = Phase::Idle;

@@ -16,6 +16,7 @@
 
 namespace coderoom::store {
 class Store;
+enum class EntryKind;
 }
 namespace coderoom::languages {
 class LanguageRegistry;
@@ -131,6 +132,9 @@ private:
     void evictIfNeeded(Live *keep);
     void hibernate(Live *s);
     void onInterpreterDied(Live *s, const sandbox::Result &result);
+    std::optional<qint64> takeSeq(Live *s, QString *error);
+    bool record(Live *s, qint64 seq, store::EntryKind kind, const QString &code,
+                const QString &status, qint64 parentSeq, QString *error);
     void startEval(Live *s, EvalJob *job);
     void sendEval(Live *s, EvalJob *job);
     void resendEval(Live *s, EvalJob *job);

@@ -31,6 +31,9 @@ struct SessionManager::Live
     Interpreter *interp = nullptr;
     bool everLive = false; // had an interpreter in this server run: a later rebuild is an eviction
     qint64 lastUsedMs = 0;
+    // The seq of its next history entry, numbered here so that a cell can go to the
+    // interpreter before its entry is written; 0: read it from the store first.
+    qint64 nextSeq = 0;
     QPointer<EvalJob> job;
     QList<std::function<void()>> waiting; // run when the restore finishes
 

@@ -438,8 +438,10 @@ void TestFaults::aFullDiskFailsEvalsClearlyAndRunsGoOn()
     // The database cannot be made read-only under root (chmod does not stop root, and a
     // read-only remount is refused while the file is open for writing), so the data dir lives
     // on a small tmpfs that the test fills up: SQLite's writes then fail with "disk full".
-    // Invariant: an eval that cannot be recorded is refused with a clear message and does not
-    // run; the server stays up and keeps serving runs and /health; freeing the space heals it.
+    // Invariant: an eval that cannot be recorded is answered with a clear message and has no
+    // effect (it goes to the interpreter while its entry is written; when the write fails the
+    // interpreter is rebuilt from the history without it); the server stays up and keeps
+    // serving runs and /health; freeing the space heals it.
     if (::geteuid() != 0)
         QSKIP("mounting a tmpfs needs root; this fault cannot be staged otherwise");
     TmpfsMount disk("24m");
@@ -484,7 +486,7 @@ void TestFaults::aFullDiskFailsEvalsClearlyAndRunsGoOn()
     QVERIFY(!opened.isEmpty());
 
     QVERIFY(QFile::remove(QDir(disk.path()).filePath("filler")));
-    // The refused cell did not run: x is still 1, and new cells are recorded again.
+    // The refused cell had no effect: x is still 1, and new cells are recorded again.
     const QJsonObject x = client.evalToResult(session, "x", 30000);
     QCOMPARE(x.value("value").toString(), QString("1"));
     QCOMPARE(client.evalToResult(session, "x += 1").value("status").toString(), QString("ok"));

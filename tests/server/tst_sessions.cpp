@@ -8,6 +8,9 @@
 #include <QJsonDocument>
 #include <QScopeGuard>
 #include <QSignalSpy>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QTest>
 
 #include <csignal>
@@ -37,6 +40,7 @@ private slots:
     void aReplayThatDivergesStopsBeforeTheCellAndSaysWhich();
     void fiveSessionsUnderACapOfTwoKeepTheirState();
     void killedServerResumesSessionsWithVariablesAndInputs();
+    void aCellWhoseHistoryCannotBeWrittenIsUndone();
 
 private:
     QString openPython(WsClient &client);
@@ -490,6 +494,52 @@ void TestSessions::killedServerResumesSessionsWithVariablesAndInputs()
     QCOMPARE(result.value("value").toString(), QString("(42, 'Ada')"));
     second.terminate();
     QVERIFY(second.waitForExit(15000));
+}
+
+void TestSessions::aCellWhoseHistoryCannotBeWrittenIsUndone()
+{
+    // A cell goes to its interpreter while its history entry is written. When that write fails
+    // (here: another connection holds the database's write lock past the busy timeout), the
+    // interpreter already holds a cell the history does not: the student is told it was undone,
+    // sees none of its output, and the session is rebuilt from the history without it.
+    ServerProcess server;
+    QVERIFY(server.start({"--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    const QString session = openPython(client);
+    QVERIFY(!session.isEmpty());
+    QCOMPARE(client.evalToResult(session, "x = 1").value("status").toString(), QString("ok"));
+
+    const QString connection = QStringLiteral("lock-holder");
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
+        db.setDatabaseName(QDir(server.dataDir()).filePath(QStringLiteral("coderoom.db")));
+        QVERIFY(db.open());
+        QSqlQuery lock(db);
+        QVERIFY2(lock.exec(QStringLiteral("BEGIN IMMEDIATE")), qPrintable(lock.lastError().text()));
+
+        const QString request = client.eval(session, "x += 1\nprint('from the undone cell')");
+        const QJsonObject result = client.waitFor("result", request, 30000);
+        QCOMPARE(result.value("status").toString(), QString("internal_error"));
+        QVERIFY2(result.value("message").toString().contains("undone"),
+                 qPrintable(result.value("message").toString()));
+        for (const QJsonObject &e : client.eventsOf(request))
+            QVERIFY2(e.value("type") != "output", "output of a cell that was undone");
+        QVERIFY(lock.exec(QStringLiteral("ROLLBACK")));
+    }
+    QSqlDatabase::removeDatabase(connection);
+
+    QCOMPARE(client.waitFor("session.restored", {}, 30000).value("reason").toString(),
+             QString("crash"));
+    QCOMPARE(client.evalToResult(session, "x").value("value").toString(), QString("1"));
+    client.send({{"type", "history"}, {"id", "h-undone"}, {"session", session}});
+    QStringList cells;
+    for (const QJsonValue &v : client.waitFor("history", {}, 10000).value("entries").toArray())
+        cells << v.toObject().value("code").toString();
+    QCOMPARE(cells, (QStringList{"x = 1", "x"}));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
 }
 
 QTEST_GUILESS_MAIN(TestSessions)
