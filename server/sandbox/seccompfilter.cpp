@@ -3,7 +3,9 @@
 #include "sandboxlog_p.h"
 
 #include <cerrno>
+#include <linux/netlink.h>
 #include <seccomp.h>
+#include <sys/socket.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -54,6 +56,53 @@ constexpr const char *deniedCalls[] = {
     "lookup_dcookie",
 };
 
+// Socket families by allow-list: what the runtimes of every shipped language need (AF_UNIX for
+// local IPC, AF_INET/AF_INET6 for loopback inside the empty network namespace, AF_NETLINK for
+// glibc's getaddrinfo and the JVM's interface lookup). Everything else (AF_VSOCK reaches the
+// hypervisor and is not network-namespaced, AF_PACKET, AF_ALG, AF_BLUETOOTH, ...) fails with
+// EAFNOSUPPORT, as on a kernel built without that family. Netlink only for NETLINK_ROUTE,
+// which in the empty namespace sees just its loopback (uevents and audit are not namespaced).
+constexpr int allowedFamilies[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
+constexpr unsigned largestAllowedFamily = AF_NETLINK;
+
+bool addSocketRules(scmp_filter_ctx ctx, QString *error)
+{
+    // libseccomp cannot say "not in this set" in one rule: refuse each family below the
+    // largest allowed one that is not in the set (comparing the low 32 bits: the kernel reads
+    // an int) and everything above it (compared as 64 bits, so high bits cannot hide a family).
+    const auto isAllowed = [](unsigned family) {
+        for (int allowed : allowedFamilies) {
+            if (unsigned(allowed) == family)
+                return true;
+        }
+        return false;
+    };
+    for (const int call : {SCMP_SYS(socket), SCMP_SYS(socketpair)}) {
+        for (unsigned family = 0; family < largestAllowedFamily; ++family) {
+            if (isAllowed(family))
+                continue;
+            if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), call, 1,
+                                 SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, family)) != 0) {
+                *error = QStringLiteral("cannot add the socket family rule for %1").arg(family);
+                return false;
+            }
+        }
+        if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), call, 1,
+                             SCMP_A0(SCMP_CMP_GT, largestAllowedFamily)) != 0) {
+            *error = QStringLiteral("cannot add the socket family rule");
+            return false;
+        }
+    }
+    // AF_NETLINK with any protocol but NETLINK_ROUTE.
+    if (seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), SCMP_SYS(socket), 2,
+                         SCMP_A0(SCMP_CMP_MASKED_EQ, 0xffffffffULL, AF_NETLINK),
+                         SCMP_A2(SCMP_CMP_NE, NETLINK_ROUTE)) != 0) {
+        *error = QStringLiteral("cannot add the netlink rule");
+        return false;
+    }
+    return true;
+}
+
 bool readAll(int fd, QByteArray *out)
 {
     char buffer[4096];
@@ -97,6 +146,8 @@ SeccompProgram build()
             program.error = QStringLiteral("cannot add the ioctl rule");
         }
     }
+    if (ok && !addSocketRules(ctx, &program.error))
+        ok = false;
     const int fd = ::memfd_create("coderoom-seccomp-build", MFD_CLOEXEC);
     if (ok && fd >= 0 && seccomp_export_bpf(ctx, fd) == 0 && ::lseek(fd, 0, SEEK_SET) == 0) {
         QByteArray bpf;

@@ -5,7 +5,9 @@
 
 // The seccomp filter every job runs under: default allow, EPERM for the calls a student program
 // never needs and that widen the kernel attack surface (ptrace, keyrings, bpf, io_uring, mount
-// and namespace calls, perf, userfaultfd, kexec, modules) and for the terminal-injection ioctls.
+// and namespace calls, perf, userfaultfd, kexec, modules) and for the terminal-injection ioctls;
+// sockets by allow-list of families (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK/NETLINK_ROUTE), any
+// other family EAFNOSUPPORT.
 namespace coderoom::sandbox {
 
 struct SeccompProgram

@@ -190,6 +190,59 @@ private slots:
         QCOMPARE(run.out, QByteArray("EFBIG\n"));
     }
 
+    void socketFamiliesAreAnAllowList_data()
+    {
+        // family, type, protocol as Python passes them to socket(2); "high bits" is a family
+        // with bit 32 set, which the kernel truncates to the int below it.
+        QTest::addColumn<QString>("call");
+        QTest::addColumn<QByteArray>("expected");
+        QTest::addRow("AF_VSOCK (reaches the hypervisor) is refused")
+            << QStringLiteral("socket(40, 1, 0)") << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_PACKET is refused") << QStringLiteral("socket(17, 3, 0)")
+                                              << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_ALG (kernel crypto) is refused") << QStringLiteral("socket(38, 5, 0)")
+                                                           << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_BLUETOOTH is refused") << QStringLiteral("socket(31, 1, 0)")
+                                                 << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_KEY is refused") << QStringLiteral("socket(15, 3, 2)")
+                                           << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_VSOCK with high bits set is refused")
+            << QStringLiteral("raw(41, (1 << 32) | 40, 1, 0)") << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("a socketpair of AF_VSOCK is refused")
+            << QStringLiteral("raw(53, 40, 1, 0, pair)") << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("netlink uevents (not namespaced) are refused")
+            << QStringLiteral("socket(16, 2, 15)") << QByteArray("EAFNOSUPPORT");
+        QTest::addRow("AF_UNIX works") << QStringLiteral("socket(1, 1, 0)") << QByteArray("ok");
+        QTest::addRow("a socketpair of AF_UNIX works")
+            << QStringLiteral("raw(53, 1, 1, 0, pair)") << QByteArray("ok");
+        QTest::addRow("AF_INET works (in the empty network namespace)")
+            << QStringLiteral("socket(2, 1, 0)") << QByteArray("ok");
+        QTest::addRow("AF_INET6 works") << QStringLiteral("socket(10, 2, 0)") << QByteArray("ok");
+        QTest::addRow("netlink route (getaddrinfo, the JVM) works")
+            << QStringLiteral("socket(16, 3, 0)") << QByteArray("ok");
+    }
+    void socketFamiliesAreAnAllowList()
+    {
+        QFETCH(QString, call);
+        QFETCH(QByteArray, expected);
+        Spec spec = pythonSpec(
+            "import ctypes, errno, socket, sys\n"
+            "libc = ctypes.CDLL(None, use_errno=True)\n"
+            "pair = (ctypes.c_int * 2)()\n"
+            "def raw(*args):\n"
+            "    r = libc.syscall(*[ctypes.c_long(a) if isinstance(a, int) else a for a in args])\n"
+            "    if r < 0: raise OSError(ctypes.get_errno(), 'raw')\n"
+            "try:\n"
+            "    s = eval(sys.argv[1], {'socket': socket.socket, 'raw': raw, 'pair': pair})\n"
+            "    print('ok')\n"
+            "except OSError as e:\n"
+            "    print(errno.errorcode.get(e.errno, e.errno))\n");
+        spec.command << call;
+        const Run run = runSpec(spec);
+        COMPARE_OUTCOME(run.result.outcome, Outcome::Exited);
+        QCOMPARE(run.out.trimmed(), expected);
+    }
+
     void networkIsUnreachable()
     {
         // A real listener on the host's loopback: the sandbox's own loopback is down and

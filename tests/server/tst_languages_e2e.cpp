@@ -159,6 +159,43 @@ void TestLanguagesEndToEnd::programs_data()
         << "compile_error"
         << ""
         << "error:";
+    // The seccomp filter's socket families are an allow-list (docs/sandbox.md): vsock (40),
+    // packet (17) and alg (38) are refused in every language; unix (1) works.
+    const QString families = "40 17 38 1";
+    const QString familiesOut = "40 EAFNOSUPPORT\n17 EAFNOSUPPORT\n38 EAFNOSUPPORT\n1 ok\n";
+    QTest::addRow("python: vsock, packet and alg sockets are refused")
+        << "python"
+        << "main.py"
+        << "import errno, socket\nfor f in (" + QString(families).replace(' ', ',') +
+               "):\n    try:\n        socket.socket(f, socket.SOCK_STREAM if f != 17 else "
+               "socket.SOCK_RAW)\n        print(f, 'ok')\n    except OSError as e:\n"
+               "        print(f, errno.errorcode[e.errno])\n"
+        << "" << "ok" << familiesOut << "";
+    QTest::addRow("c++: vsock, packet and alg sockets are refused")
+        << "cpp"
+        << "main.cpp"
+        << "#include <cerrno>\n#include <cstdio>\n#include <cstring>\n#include <initializer_list>\n"
+           "#include <sys/socket.h>\n"
+           "int main() { for (int f : {" + QString(families).replace(' ', ',') +
+               "}) { int s = socket(f, f == 17 ? SOCK_RAW : SOCK_STREAM, 0);\n"
+               "  std::printf(\"%d %s\\n\", f, s >= 0 ? \"ok\" : errno == EAFNOSUPPORT ? "
+               "\"EAFNOSUPPORT\" : std::strerror(errno)); } }\n"
+        << "" << "ok" << familiesOut << "";
+    // Java has no API for these families: a Java program reaches socket(2) through another
+    // program it starts (the filter is inherited). The JVM's own start (AF_UNIX, AF_INET6,
+    // netlink route) works under the filter, and so does a loopback server socket.
+    QTest::addRow("java: vsock, packet and alg sockets are refused, its own sockets work")
+        << "java"
+        << "Main.java"
+        << "public class Main { public static void main(String[] a) throws Exception { "
+           "try (var s = new java.net.ServerSocket(0)) { System.out.println(\"listening \" + "
+           "(s.getLocalPort() > 0)); }\n"
+           "var p = new ProcessBuilder(\"/usr/bin/python3\", \"-c\", \"import errno, socket\\n"
+           "for f in (" + QString(families).replace(' ', ',') + "):\\n"
+           "    try:\\n        socket.socket(f, 3 if f == 17 else 1); print(f, 'ok')\\n"
+           "    except OSError as e:\\n        print(f, errno.errorcode[e.errno])\\n\")"
+           ".inheritIO().start(); System.exit(p.waitFor()); } }\n"
+        << "" << "ok" << "listening true\n" + familiesOut << "";
     QTest::addRow("javascript says hello") << "javascript"
                                            << "main.js"
                                            << "console.log('hi js')"
