@@ -90,11 +90,15 @@ bool readLimits(const QJsonValue &value, sandbox::Limits *limits, QString *why)
     };
     qint64 processes = limits->processes;
     qint64 openFiles = limits->openFiles;
+    // workDirMb and tmpMb named two tmpfs before the job had one writable space: an entry
+    // that still names them gets their sum as its quota (unless it names writableMb too).
+    qint64 workDirMb = 0;
+    qint64 tmpMb = 0;
     const Field fields[] = {{"wallMs", &limits->wallMs},     {"cpuMs", &limits->cpuMs},
                             {"memoryMb", &limits->memoryMb}, {"outputBytes", &limits->outputBytes},
                             {"processes", &processes},       {"fileSizeMb", &limits->fileSizeMb},
-                            {"openFiles", &openFiles},       {"workDirMb", &limits->workDirMb},
-                            {"tmpMb", &limits->tmpMb}};
+                            {"openFiles", &openFiles},       {"writableMb", &limits->writableMb},
+                            {"workDirMb", &workDirMb},       {"tmpMb", &tmpMb}};
     for (auto it = object.begin(); it != object.end(); ++it) {
         bool found = false;
         for (const Field &field : fields) {
@@ -112,6 +116,8 @@ bool readLimits(const QJsonValue &value, sandbox::Limits *limits, QString *why)
             return false;
         }
     }
+    if (!object.contains(QLatin1String("writableMb")) && (workDirMb > 0 || tmpMb > 0))
+        limits->writableMb = workDirMb + tmpMb;
     limits->processes = int(qMin<qint64>(processes, 4096));
     limits->openFiles = int(qMin<qint64>(openFiles, 65536));
     return true;

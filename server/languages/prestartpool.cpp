@@ -21,7 +21,7 @@ bool sameRlimits(const sandbox::Limits &a, const sandbox::Limits &b)
 {
     return a.cpuMs == b.cpuMs && a.memoryMb == b.memoryMb && a.processes == b.processes &&
            a.fileSizeMb == b.fileSizeMb && a.openFiles == b.openFiles &&
-           a.workDirMb == b.workDirMb && a.tmpMb == b.tmpMb;
+           writableMbOf(a) == writableMbOf(b);
 }
 
 } // namespace

@@ -81,8 +81,12 @@ QStringList bwrapArguments(const Spec &spec, const BwrapFds &fds)
          << QStringLiteral("--cap-drop") << QStringLiteral("ALL") << QStringLiteral("--hostname")
          << QStringLiteral("sandbox");
 
-    // Filesystem: read-only /usr and the merged-/usr symlinks, a handful of /etc files, fresh
-    // /proc, /dev and size-limited tmpfs for /tmp and /work.
+    // Filesystem: the root is one size-limited tmpfs, the job's whole writable space (/work,
+    // /tmp, /var/tmp, /dev/shm and whatever it creates count against one quota); on it a
+    // read-only /usr and the merged-/usr symlinks, a handful of /etc files, a fresh /proc and
+    // a /dev made by hand.
+    args << QStringLiteral("--size") << bytes(writableMbOf(limits)) << QStringLiteral("--tmpfs")
+         << QStringLiteral("/");
     args << QStringLiteral("--ro-bind") << QStringLiteral("/usr") << QStringLiteral("/usr");
     for (const char *dir : {"bin", "lib", "lib64", "sbin"}) {
         const QString name = QLatin1String(dir);
@@ -100,12 +104,28 @@ QStringList bwrapArguments(const Spec &spec, const BwrapFds &fds)
     if (fds.group >= 0)
         args << QStringLiteral("--ro-bind-data") << QString::number(fds.group)
              << QStringLiteral("/etc/group");
-    args << QStringLiteral("--proc") << QStringLiteral("/proc") << QStringLiteral("--dev")
-         << QStringLiteral("/dev");
-    args << QStringLiteral("--size") << bytes(limits.tmpMb) << QStringLiteral("--tmpfs")
-         << QStringLiteral("/tmp");
-    args << QStringLiteral("--size") << bytes(limits.workDirMb) << QStringLiteral("--tmpfs")
-         << QStringLiteral("/work");
+    args << QStringLiteral("--proc") << QStringLiteral("/proc");
+    // Not bwrap's --dev: that is a tmpfs of its own without a size, and its /dev/shm would be
+    // a second writable space outside the quota. The same nodes (bound from the host's /dev),
+    // the same links, /dev/shm on the root tmpfs. No /dev/pts: no pseudo-terminals.
+    args << QStringLiteral("--dir") << QStringLiteral("/dev");
+    for (const char *node : {"null", "zero", "full", "random", "urandom", "tty"}) {
+        const QString path = QStringLiteral("/dev/") + QLatin1String(node);
+        args << QStringLiteral("--dev-bind-try") << path << path;
+    }
+    const std::pair<const char *, const char *> links[] = {{"/proc/self/fd", "/dev/fd"},
+                                                           {"/proc/self/fd/0", "/dev/stdin"},
+                                                           {"/proc/self/fd/1", "/dev/stdout"},
+                                                           {"/proc/self/fd/2", "/dev/stderr"}};
+    for (const auto &[target, link] : links)
+        args << QStringLiteral("--symlink") << QLatin1String(target) << QLatin1String(link);
+    // Sticky and world-writable like a host's /tmp; /var and /work belong to the job's user.
+    const std::pair<const char *, const char *> dirs[] = {
+        {"/dev/shm", "01777"}, {"/tmp", "01777"}, {"/var", "0755"},
+        {"/var/tmp", "01777"}, {"/work", "0755"}};
+    for (const auto &[dir, mode] : dirs)
+        args << QStringLiteral("--perms") << QLatin1String(mode) << QStringLiteral("--dir")
+             << QLatin1String(dir);
 
     for (const Bind &bind : spec.binds) {
         args << (bind.writable ? QStringLiteral("--bind") : QStringLiteral("--ro-bind"))

@@ -35,7 +35,9 @@ void StderrEvidence::scan(const QByteArray &data)
         execFailure = true;
 }
 
-Result classifyOutcome(const JobEvidence &e)
+namespace {
+
+Result classifyEnd(const JobEvidence &e)
 {
     Result result;
     result.wallMs = e.wallMs;
@@ -139,6 +141,23 @@ Result classifyOutcome(const JobEvidence &e)
     result.outcome = Outcome::Exited;
     if (code != 0)
         result.message = QStringLiteral("exited with code %1").arg(code);
+    return result;
+}
+
+} // namespace
+
+Result classifyOutcome(const JobEvidence &e)
+{
+    Result result = classifyEnd(e);
+    result.writableKb = e.writableKb;
+    result.writableFull = e.writableFull;
+    if (e.writableFull) {
+        const QString full = QStringLiteral("its writable space of %1 MB (/work, /tmp, /var/tmp "
+                                            "and /dev/shm together) was full: writes past it "
+                                            "failed with \"No space left on device\"")
+                                 .arg(writableMbOf(e.limits));
+        result.message = result.message.isEmpty() ? full : result.message + QStringLiteral("; ") + full;
+    }
     return result;
 }
 

@@ -35,6 +35,8 @@ struct JobEvidence
     qint64 inputWaitMs = 0;
     qint64 cpuMs = 0;
     qint64 memoryKb = 0;
+    qint64 writableKb = 0;
+    bool writableFull = false;
     qint64 outputBytes = 0;
     StderrEvidence errors; // what the program wrote to stderr
 };

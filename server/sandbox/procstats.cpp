@@ -6,6 +6,8 @@
 #include <cerrno>
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 namespace coderoom::sandbox {
@@ -234,6 +236,33 @@ JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteA
     }
     sample.cpuMs = ticks > 0 ? totalTicks * 1000 / ticks : 0;
     return sample;
+}
+
+int openJobRoot(pid_t initPid, qint64 quotaBytes)
+{
+    const QByteArray path = "/proc/" + QByteArray::number(initPid) + "/root";
+    const int fd = ::open(path.constData(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct statfs fs
+    {};
+    if (::fstatfs(fd, &fs) != 0 || fs.f_type != TMPFS_MAGIC ||
+        qint64(fs.f_blocks) * qint64(fs.f_bsize) != quotaBytes) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+std::optional<WritableUsage> writableUsage(int rootFd)
+{
+    struct statfs fs
+    {};
+    if (rootFd < 0 || ::fstatfs(rootFd, &fs) != 0)
+        return std::nullopt;
+    const qint64 block = qint64(fs.f_bsize);
+    return WritableUsage{qint64(fs.f_blocks - fs.f_bfree) * block / 1024,
+                         qint64(fs.f_bfree) * block / 1024};
 }
 
 } // namespace coderoom::sandbox

@@ -43,6 +43,18 @@ QList<pid_t> jobProcesses(pid_t initPid, const QByteArray &namespaceLink);
 // stdinPipe: "pipe:[inode]" of the job's stdin, empty to skip the stdin check.
 JobSample sampleJob(pid_t initPid, const QByteArray &namespaceLink, const QByteArray &stdinPipe);
 
+// The job's writable space is the tmpfs at its root. An O_PATH descriptor of
+// /proc/<init>/root, opened only once it is that tmpfs (quotaBytes big; before bwrap's pivot
+// the init's root is still the host's), keeps the tmpfs readable after the namespace is gone:
+// the final figure is read after the job ended. -1 when it is not (yet) the job's root.
+int openJobRoot(pid_t initPid, qint64 quotaBytes);
+struct WritableUsage
+{
+    qint64 usedKb = 0;
+    qint64 freeKb = 0;
+};
+std::optional<WritableUsage> writableUsage(int rootFd);
+
 // The link /proc/self/fd/<fd> points to, e.g. "pipe:[123]".
 QByteArray descriptorLink(int fd);
 

@@ -236,6 +236,7 @@ void SandboxProcessPrivate::closeAll()
     closeFd(m_controlFromDriver);
     closeFd(m_statusRead);
     closeFd(m_initPidfd);
+    closeFd(m_rootFd);
 }
 
 void SandboxProcessPrivate::onStatusReadable()
@@ -336,7 +337,22 @@ void SandboxProcessPrivate::poll()
     if (m_state != SandboxProcess::State::Running || m_namespaceLink.isEmpty())
         return;
     const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty();
+    sampleWritable(); // first: applySample may announce an input wait, and with it this figure
     applySample(sampleJob(m_initPid, m_namespaceLink, wantStdin ? m_stdinPipeLink : QByteArray()));
+}
+
+void SandboxProcessPrivate::sampleWritable()
+{
+    if (m_rootFd < 0 && m_initPid != 0 && m_state == SandboxProcess::State::Running)
+        m_rootFd = openJobRoot(m_initPid, writableMbOf(m_spec.limits) * 1024 * 1024);
+    const std::optional<WritableUsage> usage = writableUsage(m_rootFd);
+    if (!usage)
+        return;
+    m_writableKb = std::max(m_writableKb, usage->usedKb);
+    // A write that did not fit failed with ENOSPC; tmpfs hands out whole pages, so "full"
+    // leaves less than a few pages free.
+    if (usage->freeKb <= 64)
+        m_writableFull = true;
 }
 
 void SandboxProcessPrivate::applySample(const JobSample &sample)
@@ -452,6 +468,7 @@ void SandboxProcessPrivate::onFinished(int exitCode, QProcess::ExitStatus status
     m_inputWaitTimer.stop();
     m_pollTimer.stop();
     m_graceTimer.stop();
+    sampleWritable(); // the descriptor still reads the tmpfs of a namespace that is gone
     m_result = classify(exitCode, status);
     const int pidfd = m_initPidfd;
     m_initPidfd = -1; // closeAll() must not close it yet
@@ -526,6 +543,8 @@ Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status
     evidence.inputWaitMs = std::min(inputWaitedMs(), evidence.wallMs);
     evidence.cpuMs = m_cpuMs;
     evidence.memoryKb = m_memoryKb;
+    evidence.writableKb = m_writableKb;
+    evidence.writableFull = m_writableFull;
     evidence.outputBytes = m_outputBytes;
     evidence.errors = m_stderr;
     return classifyOutcome(evidence);

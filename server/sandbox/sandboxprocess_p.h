@@ -115,6 +115,10 @@ public:
     qint64 m_outputBytes = 0;
     qint64 m_cpuMs = 0;
     qint64 m_memoryKb = 0;
+    int m_rootFd = -1; // the job's root tmpfs (its writable space), once bwrap has pivoted
+    qint64 m_writableKb = 0;
+    bool m_writableFull = false;
+    void sampleWritable();
     StderrEvidence m_stderr;
     bool m_doneQueued = false;
     bool m_finishing = false; // bwrap has exited; waiting for the namespace to be gone

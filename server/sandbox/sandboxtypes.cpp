@@ -1,6 +1,27 @@
 #include "sandboxtypes.h"
 
+#include <atomic>
+
 namespace coderoom::sandbox {
+
+namespace {
+std::atomic<qint64> g_defaultWritableMb{builtInWritableMb};
+}
+
+void setDefaultWritableMb(qint64 megabytes)
+{
+    g_defaultWritableMb = megabytes > 0 ? megabytes : builtInWritableMb;
+}
+
+qint64 defaultWritableMb()
+{
+    return g_defaultWritableMb;
+}
+
+qint64 writableMbOf(const Limits &limits)
+{
+    return limits.writableMb > 0 ? limits.writableMb : defaultWritableMb();
+}
 
 QString toString(Outcome outcome)
 {

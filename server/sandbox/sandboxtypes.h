@@ -25,9 +25,18 @@ struct Limits
     int processes = 64;               // processes + threads inside the sandbox
     qint64 fileSizeMb = 16;           // RLIMIT_FSIZE: largest file a program may write
     int openFiles = 256;              // RLIMIT_NOFILE
-    qint64 workDirMb = 64;            // size of the writable /work tmpfs
-    qint64 tmpMb = 16;                // size of the private /tmp tmpfs
+    // One quota for everything the job can write: /work, /tmp, /var/tmp, /dev/shm and any
+    // directory it makes live on one size-limited tmpfs (the sandbox's root). Past it writes
+    // fail with ENOSPC. 0: defaultWritableMb(). Where the job has a memory cgroup, its tmpfs
+    // pages are charged to it as well.
+    qint64 writableMb = 0;
 };
+
+// The quota of a job whose Limits::writableMb is 0 (the server's `writable_mb`). Thread-safe.
+inline constexpr qint64 builtInWritableMb = 64;
+void setDefaultWritableMb(qint64 megabytes);
+qint64 defaultWritableMb();
+qint64 writableMbOf(const Limits &limits); // the quota that applies
 
 struct Bind
 {
@@ -100,6 +109,10 @@ struct Result
     qint64 inputWaitMs = 0; // of wallMs, paused waiting for input (Limits::inputWaitMs > 0)
     qint64 cpuMs = 0;    // user + system of the job's processes, measured from outside
     qint64 memoryKb = 0; // peak resident set of the job's processes, measured from outside
+    // The most the job had written at once (files in its writable space), measured from outside;
+    // 0 when it ended before the first look. writableFull: it filled the quota (writes failed).
+    qint64 writableKb = 0;
+    bool writableFull = false;
     qint64 outputBytes = 0;
     QString message; // plain words for anything but a clean exit
 };

@@ -52,6 +52,8 @@ private slots:
     void optionalBindsAreBoundOnlyWhenPresent();
     void replIsOfferedOnlyWhenItsDriverExists_data();
     void replIsOfferedOnlyWhenItsDriverExists();
+    void writableSpaceIsOneQuota_data();
+    void writableSpaceIsOneQuota();
 
 private:
     // The shipped registry, loaded once: detecting four versions starts two JVMs.
@@ -419,6 +421,33 @@ void TestLanguages::replIsOfferedOnlyWhenItsDriverExists()
     QVERIFY(python);
     QVERIFY(python->available);
     QCOMPARE(python->hasRepl, driverPresent);
+}
+
+
+void TestLanguages::writableSpaceIsOneQuota_data()
+{
+    QTest::addColumn<QByteArray>("limits");
+    QTest::addColumn<qint64>("writableMb"); // 0: the server's writable_mb
+    QTest::addRow("unset: the server's quota") << QByteArray("{}") << qint64(0);
+    QTest::addRow("writableMb names it") << QByteArray(R"({"writableMb": 200})") << qint64(200);
+    QTest::addRow("the older workDirMb and tmpMb count as their sum")
+        << QByteArray(R"({"workDirMb": 64, "tmpMb": 256})") << qint64(320);
+    QTest::addRow("tmpMb alone counts") << QByteArray(R"({"tmpMb": 64})") << qint64(64);
+    QTest::addRow("writableMb wins over the older keys")
+        << QByteArray(R"({"writableMb": 32, "tmpMb": 256})") << qint64(32);
+}
+
+void TestLanguages::writableSpaceIsOneQuota()
+{
+    QFETCH(QByteArray, limits);
+    QFETCH(qint64, writableMb);
+    QByteArray entry = minimalPython;
+    entry.chop(1);
+    entry += ", \"limits\": " + limits + "}";
+    QString error;
+    const auto registry = LanguageRegistry::fromJson(registryWith(entry), &error);
+    QVERIFY2(registry, qPrintable(error));
+    QCOMPARE(registry->find(QStringLiteral("python"))->limits.writableMb, writableMb);
 }
 
 QTEST_GUILESS_MAIN(TestLanguages)
