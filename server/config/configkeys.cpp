@@ -100,6 +100,12 @@ const QList<ConfigKey> &configKeys()
          "Memory limit per run (default 256).",
          [](ServerConfig &c, const KeyValue &v) { c.limits.memoryMb = v.number; },
          [](const ServerConfig &c) { return number(c.limits.memoryMb); }},
+        {"writable_mb", KeyKind::Number, 1, 1024 * 1024, "mb",
+         "What one job may write: /work, /tmp, /var/tmp and /dev/shm together, in memory "
+         "(tmpfs); past it writes fail with \"No space left on device\" (default 64; a "
+         "language's compile step may name more in languages.json).",
+         [](ServerConfig &c, const KeyValue &v) { c.writableMb = v.number; },
+         [](const ServerConfig &c) { return number(c.writableMb); }},
         {"output_bytes", KeyKind::Number, 1, qint64(1) << 40, "bytes",
          "Output limit per run (default 1048576).",
          [](ServerConfig &c, const KeyValue &v) { c.limits.outputBytes = v.number; },

@@ -231,6 +231,7 @@ QList<ConfigChange> configChanges(const core::ServerConfig &before, const core::
                                   QStringLiteral("queue_ttl_ms"),
                                   QStringLiteral("run_time_ms"),
                                   QStringLiteral("memory_mb"),
+                                  QStringLiteral("writable_mb"),
                                   QStringLiteral("output_bytes"),
                                   QStringLiteral("max_code_bytes"),
                                   QStringLiteral("shutdown_grace_ms"),

@@ -46,6 +46,8 @@ void fillMeasurements(protocol::Result &out, const sandbox::Result &run)
     out.timeMs = run.wallMs - run.inputWaitMs; // thinking time is not run time
     out.cpuMs = run.cpuMs;
     out.memoryKb = run.memoryKb;
+    out.writableKb = run.writableKb;
+    out.writableFull = run.writableFull;
 }
 
 } // namespace
@@ -149,8 +151,18 @@ protocol::Result describeProgramResult(const languages::ProgramResult &result,
                       (run.message.isEmpty() ? result.message : run.message);
         break;
     }
-    if (!run.message.isEmpty() && out.message.isEmpty() && out.status != Status::Ok)
+    if (!run.message.isEmpty() && out.message.isEmpty() && out.status != Status::Ok &&
+        !run.writableFull)
         out.message = run.message;
+    if (run.writableFull) {
+        // Said whatever the status: a program that caught the error may still have exited 0.
+        const QString full = QStringLiteral("Your program filled the space it may write (%1 MiB "
+                                            "for /work, /tmp, /var/tmp and /dev/shm together): "
+                                            "writes past it failed with \"No space left on "
+                                            "device\".")
+                                 .arg(run.writableMb);
+        out.message = out.message.isEmpty() ? full : out.message + QLatin1Char(' ') + full;
+    }
     return out;
 }
 

@@ -40,6 +40,9 @@ struct ServerConfig
     int interpreterStarts = -1; // interpreters starting or replaying at once; -1: workers
     int prestart = -1;          // pre-started Python sandboxes for batch runs; -1: one per worker
     QString databaseFile;       // empty: <dataDir>/coderoom.db
+    // One quota per job for everything it writes (/work, /tmp, /var/tmp, /dev/shm together),
+    // unless its language entry names its own (languages.json writableMb).
+    qint64 writableMb = 64;
 
     // Filled by server/config (file, CODEROOM_* environment, flags).
     QString tlsCertificate;        // PEM, leaf first then chain; with tlsKey: wss:// and https://

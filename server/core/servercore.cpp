@@ -125,6 +125,7 @@ bool ServerCore::start(QString *error)
     m_accounts->setDefaultLimits(defaults);
     m_quota = accounts::QuotaTracker(defaults);
 
+    sandbox::setDefaultWritableMb(m_config.writableMb);
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
     if (!caps.usable) {
         *error = QStringLiteral("the sandbox does not work: %1 (is bubblewrap installed? "

@@ -2,6 +2,7 @@
 #include "adminapi.h"
 #include "libraryprobe.h"
 #include "scheduler.h"
+#include "sandboxtypes.h"
 #include "servercore.h"
 
 #include <QLoggingCategory>
@@ -20,6 +21,8 @@ void ServerCore::applyConfig(const ServerConfig &config)
                                                   // applies to waiting tickets too
     if (m_interactive)
         m_interactive->setConfig(interactiveLaneConfig(m_config));
+    m_config.writableMb = config.writableMb;
+    sandbox::setDefaultWritableMb(m_config.writableMb); // sandboxes started from now on
     m_config.shutdownGraceMs = config.shutdownGraceMs;
     m_config.node = config.node;
     m_config.restWithoutToken = config.restWithoutToken; // CoreRunService reads it per request

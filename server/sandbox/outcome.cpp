@@ -151,6 +151,7 @@ Result classifyOutcome(const JobEvidence &e)
     Result result = classifyEnd(e);
     result.writableKb = e.writableKb;
     result.writableFull = e.writableFull;
+    result.writableMb = writableMbOf(e.limits);
     if (e.writableFull) {
         const QString full = QStringLiteral("its writable space of %1 MB (/work, /tmp, /var/tmp "
                                             "and /dev/shm together) was full: writes past it "

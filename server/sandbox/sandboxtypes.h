@@ -113,6 +113,7 @@ struct Result
     // 0 when it ended before the first look. writableFull: it filled the quota (writes failed).
     qint64 writableKb = 0;
     bool writableFull = false;
+    qint64 writableMb = 0; // the quota that applied
     qint64 outputBytes = 0;
     QString message; // plain words for anything but a clean exit
 };

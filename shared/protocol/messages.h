@@ -283,6 +283,10 @@ struct Result
     // Extension: for status timeout, the limit that stopped it: "run_time", "cpu_time" or
     // "input_wait" (nobody answered its input). Empty: not said.
     QString limit;
+    // Extension: the most the program had written (its files in /work, /tmp, /var/tmp and
+    // /dev/shm together; 0: not measured), and whether that filled its quota.
+    qint64 writableKb = 0;
+    bool writableFull = false;
     bool operator==(const Result &) const = default;
 };
 

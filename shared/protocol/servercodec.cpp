@@ -121,6 +121,10 @@ struct ServerEncoder
             o.insert(QStringLiteral("value"), *m.value);
         if (!m.limit.isEmpty())
             o.insert(QStringLiteral("limit"), m.limit);
+        if (m.writableKb > 0)
+            o.insert(QStringLiteral("writable_kb"), m.writableKb);
+        if (m.writableFull)
+            o.insert(QStringLiteral("writable_full"), true);
         return o;
     }
     QJsonObject operator()(const Completions &m) const
@@ -266,6 +270,8 @@ std::optional<ServerMessage> readServer(const QString &type, FieldReader &r)
         m.timeMs = r.maybeInteger("time_ms").value_or(0);
         m.cpuMs = r.maybeInteger("cpu_ms").value_or(0);
         m.memoryKb = r.maybeInteger("memory_kb").value_or(0);
+        m.writableKb = r.maybeInteger("writable_kb").value_or(0);
+        m.writableFull = r.boolean("writable_full", false);
         m.truncated = r.boolean("truncated", false);
         m.message = r.optionalString("message");
         m.limit = r.optionalString("limit");

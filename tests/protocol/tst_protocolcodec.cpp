@@ -443,6 +443,18 @@ void TestProtocolCodec::serverGoldenExamples_data()
                 R"("message":"Stopped: your program waited 15 min for input",)"
                 R"("limit":"input_wait"})")
         << ServerMessage(waited);
+    Result filled;
+    filled.request = q("q3");
+    filled.exitCode = 0;
+    filled.writableKb = 65536;
+    filled.writableFull = true;
+    filled.message = q("Your program filled the space it may write");
+    QTest::addRow("result of a program that filled its writable space says so (extension)")
+        << utf8(R"({"type":"result","request":"q3","status":"ok","exit_code":0,)"
+                R"("signal":null,"time_ms":0,"cpu_ms":0,"memory_kb":0,"truncated":false,)"
+                R"("message":"Your program filled the space it may write",)"
+                R"("writable_kb":65536,"writable_full":true})")
+        << ServerMessage(filled);
     QTest::addRow("completions") << utf8(R"({"type":"completions","items":["import","imp"]})")
                                  << ServerMessage(Completions{{}, {}, {q("import"), q("imp")}});
     QTest::addRow("history reply")

@@ -24,6 +24,7 @@ private slots:
     void quotasFromTheConfigurationRefuseClearly();
     void outputStreamsBeforeTheResult();
     void interactiveInputAndInputWait();
+    void aRunThatFillsItsWritableSpaceIsToldSo();
     void cancelStopsARunningProgram();
     void badTokenIsRefusedAndServerStaysUp();
     void malformedFrames_data();
@@ -175,6 +176,66 @@ void TestServerRun::theTimeoutMessageNamesTheLimitThatApplied()
     QCOMPARE(result.value("status").toString(), QString("timeout"));
     const QString message = result.value("message").toString();
     QVERIFY2(message.contains("time limit of 10 s"), qPrintable(message));
+    server.terminate();
+    QVERIFY(server.waitForExit(15000));
+}
+
+namespace {
+qint64 memAvailableKb()
+{
+    QFile meminfo(QStringLiteral("/proc/meminfo"));
+    if (!meminfo.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : meminfo.readAll().split('\n')) {
+        if (line.startsWith("MemAvailable:"))
+            return line.mid(13).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+} // namespace
+
+void TestServerRun::aRunThatFillsItsWritableSpaceIsToldSo()
+{
+    // A gibibyte spread over every place a program can write stops at one quota (writable_mb,
+    // in memory), the program sees ENOSPC, the host's memory does not pay for it, and the
+    // result says what happened. The program then waits for input; the test answers once the
+    // server has announced the wait, so the server has looked at the job by then.
+    ServerProcess server;
+    QVERIFY(server.start({"--writable-mb", "16", "--prestart", "0", "--warm-pool", "0"}));
+    WsClient client;
+    QVERIFY(client.open(server.url()));
+    QVERIFY(client.hello(server.token()));
+    const qint64 availableBefore = memAvailableKb();
+    const QString request = client.run(
+        "import errno, os\nchunk = b'x' * (1024 * 1024)\ntotal = 0\n"
+        "for place in ('/tmp', '/dev/shm', '/work', '/var/tmp'):\n"
+        "    try:\n        with open(place + '/fill', 'wb') as f:\n"
+        "            for i in range(256):\n                total += f.write(chunk)\n"
+        "    except OSError as e:\n        print(place, errno.errorcode[e.errno])\n"
+        "print('written', total // 1024)\ninput()\n");
+    QVERIFY(!request.isEmpty());
+    QVERIFY(!client.waitFor("input.wait", request, 30000).isEmpty());
+    const qint64 availableDuring = memAvailableKb();
+    client.send({{"type", "input"}, {"request", request}, {"eof", true}});
+    const QJsonObject result = client.waitFor("result", request, 30000);
+    QString out;
+    for (const QJsonObject &e : client.eventsOf(request)) {
+        if (e.value("type") == "output" && e.value("stream") == "stdout")
+            out += e.value("data").toString();
+    }
+    QVERIFY2(out.startsWith("/tmp ENOSPC\n/dev/shm ENOSPC\n/work ENOSPC\n/var/tmp ENOSPC\n"),
+             qPrintable(out));
+    const qint64 writtenKb = out.section(QStringLiteral("written "), 1).trimmed().toLongLong();
+    QVERIFY2(writtenKb > 14 * 1024 && writtenKb <= 16 * 1024, qPrintable(out));
+    QCOMPARE(result.value("writable_full").toBool(), true);
+    const qint64 reportedKb = result.value("writable_kb").toInteger();
+    QVERIFY2(reportedKb > 14 * 1024 && reportedKb <= 16 * 1024,
+             qPrintable(QString::number(reportedKb)));
+    QVERIFY2(result.value("message").toString().contains("filled the space it may write (16 MiB"),
+             qPrintable(result.value("message").toString()));
+    // Not the gibibyte: the host lost at most the quota plus what else runs on this machine.
+    QVERIFY2(availableBefore - availableDuring < 512 * 1024,
+             qPrintable(QStringLiteral("%1 -> %2 kB").arg(availableBefore).arg(availableDuring)));
     server.terminate();
     QVERIFY(server.waitForExit(15000));
 }
