@@ -1,8 +1,10 @@
 // coderoomd: the Coderoom execution server. Configuration, wiring, signals and exit codes only.
 #include "accountscli.h"
+#include "cgroups.h"
 #include "configloader.h"
 #include "epolldispatcher.h"
 #include "logformat.h"
+#include "sandboxprocess.h"
 #include "servercore.h"
 
 #include <QAbstractEventDispatcher>
@@ -141,9 +143,20 @@ int main(int argc, char *argv[])
     switch (loaded.action) {
     case ConfigAction::ShowHelp:
     case ConfigAction::ShowVersion:
-    case ConfigAction::CheckConfig:
         std::fputs(qPrintable(loaded.text), stdout);
         return 0;
+    case ConfigAction::CheckConfig: {
+        std::fputs(qPrintable(loaded.text), stdout);
+        // Which mechanism will enforce which limit on this host (the lines of /ready's
+        // sandbox.enforcement), as comments: the output still reads back as a config file.
+        QLoggingCategory::setFilterRules(QStringLiteral("coderoom.*.info=false\ncoderoom.*.debug=false"));
+        coderoom::sandbox::useCgroups(coderoom::cgroup::CgroupHost::open());
+        std::fputs("\n# Limits on this host (as /ready's sandbox.enforcement):\n", stdout);
+        for (const QString &line : coderoom::sandbox::enforcement())
+            std::fprintf(stdout, "#   %s\n", qPrintable(line));
+        coderoom::sandbox::useCgroups(nullptr);
+        return 0;
+    }
     case ConfigAction::Invalid:
         std::fputs(qPrintable(loaded.errorText()), stderr);
         return 2;

@@ -196,7 +196,7 @@ std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
             if (!host->enforces(Controller::CpuAccounting))
                 wanted << Controller::CpuAccounting;
         }
-        host->m_parents << parent;
+        host->m_parents->dirs << parent;
         for (Controller c : wanted)
             host->m_placements.append({c, h.version, parent});
     }
@@ -209,9 +209,9 @@ std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
     return host;
 }
 
-CgroupHost::~CgroupHost()
+ParentGroups::~ParentGroups()
 {
-    for (const QString &parent : std::as_const(m_parents))
+    for (const QString &parent : std::as_const(dirs))
         ::rmdir(QFile::encodeName(parent).constData()); // only if no job is left in it
 }
 
@@ -253,14 +253,15 @@ QStringList CgroupHost::describe() const
 
 std::unique_ptr<JobGroup> CgroupHost::createJob(const JobLimits &limits, QString *error)
 {
-    if (m_parents.isEmpty()) {
+    if (m_parents->dirs.isEmpty()) {
         if (error)
             *error = QStringLiteral("no cgroup on this host");
         return nullptr;
     }
     std::unique_ptr<JobGroup> job(new JobGroup);
+    job->m_parents = m_parents;
     const QString name = QStringLiteral("job-%1").arg(++m_nextJob);
-    for (const QString &parent : std::as_const(m_parents)) {
+    for (const QString &parent : std::as_const(m_parents->dirs)) {
         JobGroup::Dir dir;
         dir.path = parent + QLatin1Char('/') + name;
         for (const Placement &p : std::as_const(m_placements)) {
@@ -328,7 +329,7 @@ int CgroupHost::removeStale()
 {
     int removed = 0;
     const HostOptions defaults;
-    for (const QString &parent : std::as_const(m_parents)) {
+    for (const QString &parent : std::as_const(m_parents->dirs)) {
         const QString ownDir = parent.section(QLatin1Char('/'), 0, -2);
         const QStringList servers =
             QDir(ownDir).entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name);

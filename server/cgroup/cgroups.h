@@ -52,12 +52,20 @@ struct HostOptions
 
 class JobGroup;
 
+// The server's parent groups, removed when the host and the last of its jobs are gone (a job
+// may outlive the host during shutdown).
+struct ParentGroups
+{
+    QStringList dirs;
+    ~ParentGroups();
+};
+
 class CgroupHost
 {
 public:
     // Never fails: a host without usable cgroups gives a host that enforces nothing.
     static std::unique_ptr<CgroupHost> open(const HostOptions &options = {});
-    ~CgroupHost(); // removes the server's parent groups when they are empty
+    ~CgroupHost() = default; // the parent groups go with the last job (ParentGroups)
 
     bool enforces(Controller controller) const;
     QList<Placement> placements() const { return m_placements; }
@@ -76,7 +84,7 @@ public:
 private:
     CgroupHost() = default;
     QList<Placement> m_placements;
-    QStringList m_parents; // one per hierarchy in use
+    std::shared_ptr<ParentGroups> m_parents = std::make_shared<ParentGroups>(); // one per hierarchy
     QString m_problem;
     quint64 m_nextJob = 0;
 };
@@ -108,6 +116,7 @@ private:
     };
     QList<Dir> m_groups;
     QStringList m_dirs;
+    std::shared_ptr<ParentGroups> m_parents;
     QList<int> m_procsFds;
 };
 

@@ -106,6 +106,11 @@ const QList<ConfigKey> &configKeys()
          "language's compile step may name more in languages.json).",
          [](ServerConfig &c, const KeyValue &v) { c.writableMb = v.number; },
          [](const ServerConfig &c) { return number(c.writableMb); }},
+        {"job_cpu_millicores", KeyKind::Number, 0, 1024 * 1000, "millicores",
+         "Each job's share of the CPU where the host gives coderoomd a cgroup cpu controller, "
+         "in thousandths of a core (500 = half a core; default 0: not capped).",
+         [](ServerConfig &c, const KeyValue &v) { c.jobCpuMilliCores = v.number; },
+         [](const ServerConfig &c) { return number(c.jobCpuMilliCores); }},
         {"output_bytes", KeyKind::Number, 1, qint64(1) << 40, "bytes",
          "Output limit per run (default 1048576).",
          [](ServerConfig &c, const KeyValue &v) { c.limits.outputBytes = v.number; },

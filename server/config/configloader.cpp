@@ -232,6 +232,7 @@ QList<ConfigChange> configChanges(const core::ServerConfig &before, const core::
                                   QStringLiteral("run_time_ms"),
                                   QStringLiteral("memory_mb"),
                                   QStringLiteral("writable_mb"),
+                                  QStringLiteral("job_cpu_millicores"),
                                   QStringLiteral("output_bytes"),
                                   QStringLiteral("max_code_bytes"),
                                   QStringLiteral("shutdown_grace_ms"),

@@ -43,6 +43,9 @@ struct ServerConfig
     // One quota per job for everything it writes (/work, /tmp, /var/tmp, /dev/shm together),
     // unless its language entry names its own (languages.json writableMb).
     qint64 writableMb = 64;
+    // Where the host gives the server a cgroup cpu controller: each job's share of the CPU in
+    // thousandths of a core (500 = half a core); 0: not capped (nice levels only).
+    qint64 jobCpuMilliCores = 0;
 
     // Filled by server/config (file, CODEROOM_* environment, flags).
     QString tlsCertificate;        // PEM, leaf first then chain; with tlsKey: wss:// and https://

@@ -2,6 +2,7 @@
 
 #include "accounts.h"
 #include "adminapi.h"
+#include "cgroups.h"
 #include "clientconnection.h"
 #include "corerunservice.h"
 #include "frontdoor.h"
@@ -90,6 +91,8 @@ ServerCore::~ServerCore()
     m_requests.clear();
     delete m_sessions; // before the store it writes to
     m_sessions = nullptr;
+    if (sandbox::cgroups() == m_cgroups)
+        sandbox::useCgroups(nullptr);
 }
 
 bool ServerCore::start(QString *error)
@@ -126,6 +129,13 @@ bool ServerCore::start(QString *error)
     m_quota = accounts::QuotaTracker(defaults);
 
     sandbox::setDefaultWritableMb(m_config.writableMb);
+    sandbox::setDefaultCpuMilliCores(m_config.jobCpuMilliCores);
+    // A cgroup per job where the host gives the server one; first the groups of a server that
+    // was killed here mid-job (their processes with them).
+    m_cgroups = std::shared_ptr<cgroup::CgroupHost>(cgroup::CgroupHost::open());
+    if (const int stale = m_cgroups->removeStale(); stale > 0)
+        qCInfo(lcCore) << "removed" << stale << "job cgroup(s) of a server that is gone";
+    sandbox::useCgroups(m_cgroups);
     const sandbox::Capabilities &caps = sandbox::probeCapabilities();
     if (!caps.usable) {
         *error = QStringLiteral("the sandbox does not work: %1 (is bubblewrap installed? "

@@ -15,6 +15,10 @@
 #include <memory>
 #include <optional>
 
+namespace coderoom::cgroup {
+class CgroupHost;
+}
+
 class QWebSocket;
 
 namespace coderoom::transport {
@@ -154,6 +158,9 @@ private:
 
     QString newRequestId();
 
+    // First, so it goes last: every sandbox (requests, pools, sessions) is gone by then and
+    // the server's parent groups are empty and removed with it.
+    std::shared_ptr<cgroup::CgroupHost> m_cgroups;
     ServerConfig m_config;
     TokenAuth m_auth;
     QString m_tokenPath;

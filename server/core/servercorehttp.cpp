@@ -140,7 +140,7 @@ HttpResponse ServerCore::readiness() const
         {QStringLiteral("seccomp"), caps.seccomp},
         {QStringLiteral("cgroup"), caps.cgroup},
         {QStringLiteral("drops_privileges"), caps.dropsPrivileges},
-        {QStringLiteral("enforcement"), QJsonArray::fromStringList(caps.enforcement)}};
+        {QStringLiteral("enforcement"), QJsonArray::fromStringList(sandbox::enforcement())}};
     if (!caps.problem.isEmpty())
         sandboxInfo.insert(QStringLiteral("problem"), caps.problem);
     QJsonArray languages;

@@ -23,6 +23,8 @@ void ServerCore::applyConfig(const ServerConfig &config)
         m_interactive->setConfig(interactiveLaneConfig(m_config));
     m_config.writableMb = config.writableMb;
     sandbox::setDefaultWritableMb(m_config.writableMb); // sandboxes started from now on
+    m_config.jobCpuMilliCores = config.jobCpuMilliCores;
+    sandbox::setDefaultCpuMilliCores(m_config.jobCpuMilliCores);
     m_config.shutdownGraceMs = config.shutdownGraceMs;
     m_config.node = config.node;
     m_config.restWithoutToken = config.restWithoutToken; // CoreRunService reads it per request

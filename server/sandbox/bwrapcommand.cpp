@@ -176,7 +176,9 @@ QStringList bwrapArguments(const Spec &spec, const BwrapFds &fds)
     // share the host uid, so a limit set on bwrap would let one job's fork bomb starve the
     // others. bwrap therefore starts unlimited (its user namespace inherits "unlimited" as the
     // host-level cap) and prlimit sets the per-job limit inside the job's own namespace.
-    const int processes = std::max(limits.processes, 2) + 1; // + bwrap's init
+    int processes = std::max(limits.processes, 2) + 1; // + bwrap's init
+    if (fds.cgroupPids)
+        processes = processes * 2 + 8;
     args << QStringLiteral("--") << QLatin1String(prlimitPath)
          << QStringLiteral("--nproc=%1:%1").arg(processes) << QStringLiteral("--");
     args << spec.command;

@@ -25,6 +25,9 @@ struct BwrapFds
     int passwd = -1;
     int group = -1;
     QList<int> files; // same order as Spec::files
+    // The job's cgroup holds its process count (pids.max): RLIMIT_NPROC is then only a
+    // backstop above it, so the fork that fails is refused by the cgroup and counted there.
+    bool cgroupPids = false;
 };
 
 // Empty when the spec can be run; otherwise why not (bad file name, relative command, ...).

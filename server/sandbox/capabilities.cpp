@@ -1,10 +1,13 @@
 #include "sandboxprocess.h"
 
+#include "cgroups.h"
+
 #include "bwrapcommand_p.h"
 #include "sandboxlog_p.h"
 #include "seccompfilter_p.h"
 
 #include <QEventLoop>
+#include <QMutex>
 #include <QFileInfo>
 #include <QProcess>
 #include <QTimer>
@@ -56,9 +59,11 @@ Capabilities probe()
     caps.enforcement = {
         QStringLiteral("isolation: bwrap user+pid+mount+ipc+uts+net+cgroup namespaces, "
                        "no network, caps dropped, nested user namespaces disabled"),
-        QStringLiteral("filesystem: /usr read-only, private /tmp and /work tmpfs (size=)"),
+        QStringLiteral("filesystem: /usr read-only; the job's root is one tmpfs of writable_mb "
+                       "(/work, /tmp, /var/tmp, /dev/shm together)"),
         QStringLiteral("wall time: QTimer, then SIGKILL of the PID namespace's init"),
-        QStringLiteral("cpu: RLIMIT_CPU per process + total sampled from /proc every 50 ms"),
+        QStringLiteral("cpu: RLIMIT_CPU per process + the job's total (its cgroup where there "
+                       "is one, else sampled from /proc) every 50 ms"),
         QStringLiteral("cpu priority: interpreters 10, batch programs 19 nice levels below the "
                        "server (process and scheduler autogroup)"),
         QStringLiteral("memory: RLIMIT_AS per process (address space, not RSS)"),
@@ -66,11 +71,11 @@ Capabilities probe()
         QStringLiteral("file size: RLIMIT_FSIZE; open files: RLIMIT_NOFILE; core: 0"),
         QStringLiteral("output: counted in the server, job stopped at the cap"),
         caps.seccomp
-            ? QStringLiteral("syscalls: seccomp deny-list (EPERM)")
+            ? QStringLiteral("syscalls: seccomp deny-list (EPERM); sockets: allow-list of "
+                             "families (unix, inet, inet6, netlink route)")
             : QStringLiteral("syscalls: NO seccomp filter (%1)").arg(seccompProgram().error),
         caps.dropsPrivileges ? QStringLiteral("uid: server is root; jobs run as 65534")
                              : QStringLiteral("uid: jobs run as the server's own uid"),
-        QStringLiteral("cgroup: none (no delegated cgroup v2 subtree)"),
     };
     qCInfo(lcSandbox) << "sandbox capabilities: usable" << caps.usable << caps.bwrapVersion
                       << "seccomp" << caps.seccomp << caps.problem;
@@ -83,6 +88,50 @@ const Capabilities &probeCapabilities()
 {
     static const Capabilities capabilities = probe();
     return capabilities;
+}
+
+namespace {
+QMutex g_cgroupsLock;
+std::shared_ptr<cgroup::CgroupHost> g_cgroups;
+} // namespace
+
+void useCgroups(std::shared_ptr<cgroup::CgroupHost> host)
+{
+    const QMutexLocker lock(&g_cgroupsLock);
+    g_cgroups = std::move(host);
+}
+
+std::shared_ptr<cgroup::CgroupHost> cgroups()
+{
+    const QMutexLocker lock(&g_cgroupsLock);
+    return g_cgroups;
+}
+
+QStringList enforcement()
+{
+    QStringList lines = probeCapabilities().enforcement;
+    const std::shared_ptr<cgroup::CgroupHost> host = cgroups();
+    if (!host || host->placements().isEmpty()) {
+        lines << QStringLiteral("cgroup: none (%1): memory, processes and CPU are limited per "
+                                "process by the rlimits above; no CPU share")
+                     .arg(!host ? QStringLiteral("not in use")
+                                : host->problem().isEmpty()
+                                    ? QStringLiteral("this host gives the server no cgroup")
+                                    : host->problem());
+        return lines;
+    }
+    for (const QString &line : host->describe())
+        lines << QStringLiteral("cgroup: ") + line;
+    using cgroup::Controller;
+    for (const auto &[controller, fallback] :
+         {std::pair{Controller::Memory, "memory per job: none (RLIMIT_AS per process only)"},
+          std::pair{Controller::Pids, "processes per job: RLIMIT_NPROC only"},
+          std::pair{Controller::Cpu, "cpu share per job: none (nice levels only)"},
+          std::pair{Controller::CpuAccounting, "cpu time per job: sampled from /proc"}}) {
+        if (!host->enforces(controller))
+            lines << QStringLiteral("cgroup: ") + QLatin1String(fallback);
+    }
+    return lines;
 }
 
 } // namespace coderoom::sandbox

@@ -33,6 +33,12 @@ int ChildSetup::firstFreeFd() const
 
 void ChildSetup::apply() const noexcept
 {
+    // Into the job's cgroups before anything else (the files may be root's). A job that is not
+    // in its groups would run unlimited there: better not at all.
+    for (int i = 0; i < cgroupFdCount; ++i) {
+        if (::write(cgroupFds[i], "0", 1) != 1)
+            _exit(126);
+    }
     // Copy every source above all targets first, so a dup2 onto a target can never clobber a
     // source that is still to be moved. dup2 clears O_CLOEXEC on the target; the copies keep
     // it and vanish below.

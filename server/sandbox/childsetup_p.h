@@ -13,6 +13,7 @@ struct ChildSetup
 {
     static constexpr int MaxFds = 64;
     static constexpr int MaxLimits = 8;
+    static constexpr int MaxCgroups = 8;
 
     struct FdMove
     {
@@ -35,6 +36,10 @@ struct ChildSetup
     // The same as text for /proc/self/autogroup (see apply()).
     char autogroupNice[8] = {};
     int autogroupNiceLength = 0;
+    // The job's cgroup.procs files (one per hierarchy): "0" is written to each first, so bwrap
+    // and everything it starts belong to the job's groups.
+    int cgroupFds[MaxCgroups] = {};
+    int cgroupFdCount = 0;
     bool dropPrivileges = false; // running as root: become uid/gid before exec
     uid_t uid = 65534;
     gid_t gid = 65534;

@@ -120,13 +120,16 @@ Result classifyEnd(const JobEvidence &e)
     // memory limit only when the measured peak was close to the limit.
     const bool crashed = result.signal == SIGSEGV || result.signal == SIGABRT ||
                          result.signal == SIGBUS || result.signal == SIGKILL;
-    if ((code != 0 && e.errors.memoryError) || (crashed && e.memoryKb * 10 >= memoryLimitKb * 8)) {
+    // With a memory cgroup the kernel says so itself: it killed a process of the job at the
+    // job's limit (the program may have carried on and exited 0).
+    if (e.oomKills > 0 || (code != 0 && e.errors.memoryError) ||
+        (crashed && e.memoryKb * 10 >= memoryLimitKb * 8)) {
         result.outcome = Outcome::MemoryLimit;
         result.message = QStringLiteral("memory limit of %1 MB reached").arg(e.limits.memoryMb);
         return result;
     }
     // Processes: fork/clone failing with EAGAIN is only visible in what the program prints.
-    if (code != 0 && e.errors.processError) {
+    if (code != 0 && (e.errors.processError || e.pidsRefused > 0)) {
         result.outcome = Outcome::ProcessLimit;
         result.message = QStringLiteral("process limit of %1 reached").arg(e.limits.processes);
         return result;
@@ -152,6 +155,7 @@ Result classifyOutcome(const JobEvidence &e)
     result.writableKb = e.writableKb;
     result.writableFull = e.writableFull;
     result.writableMb = writableMbOf(e.limits);
+    result.cgroupMeasured = e.cgroupMeasured;
     if (e.writableFull) {
         const QString full = QStringLiteral("its writable space of %1 MB (/work, /tmp, /var/tmp "
                                             "and /dev/shm together) was full: writes past it "

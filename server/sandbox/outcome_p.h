@@ -37,6 +37,11 @@ struct JobEvidence
     qint64 memoryKb = 0;
     qint64 writableKb = 0;
     bool writableFull = false;
+    // From the job's cgroup: processes the kernel killed at the job's memory limit, forks it
+    // refused at the job's process limit.
+    qint64 oomKills = 0;
+    qint64 pidsRefused = 0;
+    bool cgroupMeasured = false;
     qint64 outputBytes = 0;
     StderrEvidence errors; // what the program wrote to stderr
 };

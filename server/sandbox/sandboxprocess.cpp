@@ -73,6 +73,13 @@ int memfdWith(const char *name, const QByteArray &content)
 SandboxProcessPrivate::~SandboxProcessPrivate()
 {
     closeAll();
+    releaseCgroup();
+}
+
+void SandboxProcessPrivate::releaseCgroup()
+{
+    // ~JobGroup kills what is left and removes the groups: a job never outlives its object.
+    m_cgroup.reset();
 }
 
 bool SandboxProcessPrivate::prepare(QString *error)
@@ -189,6 +196,26 @@ bool SandboxProcessPrivate::prepare(QString *error)
     // See bwrapArguments(): the per-job process limit is set inside the namespace.
     // Unprivileged servers cannot raise it; the call then fails harmlessly in the child.
     m_child.addLimit(RLIMIT_NPROC, RLIM_INFINITY);
+    if (const std::shared_ptr<cgroup::CgroupHost> host = cgroups()) {
+        // bwrap, its init and prlimit come before the program's own processes.
+        cgroup::JobLimits jobLimits;
+        jobLimits.memoryBytes = qint64(limits.memoryMb) << 20;
+        jobLimits.pids = limits.processes + 2;
+        jobLimits.cpuMilliCores = cpuMilliCoresOf(limits);
+        QString cgroupError;
+        m_cgroup = host->createJob(jobLimits, &cgroupError);
+        if (!m_cgroup) {
+            qCWarning(lcSandbox).noquote() << "no cgroup for this job, rlimits only:" << cgroupError;
+        } else {
+            for (int fd : m_cgroup->procsFds()) {
+                if (m_child.cgroupFdCount < ChildSetup::MaxCgroups)
+                    m_child.cgroupFds[m_child.cgroupFdCount++] = fd;
+            }
+            m_cgroupCpu = host->enforces(cgroup::Controller::CpuAccounting);
+            m_cgroupMemory = host->enforces(cgroup::Controller::Memory);
+            fds.cgroupPids = host->enforces(cgroup::Controller::Pids);
+        }
+    }
     if (m_spec.niceness > 0) {
         // Relative to the server: a server an admin already niced keeps its lead. errno tells a
         // failed getpriority() from a legitimate -1.
@@ -338,7 +365,29 @@ void SandboxProcessPrivate::poll()
         return;
     const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty();
     sampleWritable(); // first: applySample may announce an input wait, and with it this figure
+    if (m_cgroupCpu && !wantStdin) {
+        // A few small files instead of walking the job's processes in /proc.
+        sampleCgroup();
+        JobSample sample;
+        sample.pids = {m_initPid};
+        applySample(sample);
+        return;
+    }
     applySample(sampleJob(m_initPid, m_namespaceLink, wantStdin ? m_stdinPipeLink : QByteArray()));
+    sampleCgroup();
+}
+
+void SandboxProcessPrivate::sampleCgroup()
+{
+    if (!m_cgroup)
+        return;
+    const cgroup::JobUsage usage = m_cgroup->usage();
+    if (usage.cpuUsec)
+        m_cpuMs = std::max(m_cpuMs, *usage.cpuUsec / 1000);
+    if (usage.memoryPeakBytes)
+        m_memoryKb = std::max(m_memoryKb, *usage.memoryPeakBytes / 1024);
+    m_oomKills = std::max(m_oomKills, usage.oomKills);
+    m_pidsRefused = std::max(m_pidsRefused, usage.pidsRefused);
 }
 
 void SandboxProcessPrivate::sampleWritable()
@@ -359,10 +408,13 @@ void SandboxProcessPrivate::applySample(const JobSample &sample)
 {
     if (sample.pids.isEmpty())
         return; // between samples the job ended; keep the last figures
-    m_cpuMs = std::max(m_cpuMs, sample.cpuMs);
-    m_memoryKb = std::max({m_memoryKb, sample.rssKb, sample.peakKb});
+    // The job's cgroup counts better where there is one: every process, shared pages once.
+    if (!m_cgroupCpu)
+        m_cpuMs = std::max(m_cpuMs, sample.cpuMs);
+    if (!m_cgroupMemory)
+        m_memoryKb = std::max({m_memoryKb, sample.rssKb, sample.peakKb});
     // RLIMIT_CPU is per process; a job that spreads over processes is caught here.
-    if (sample.cpuMs > m_spec.limits.cpuMs + 2 * pollIntervalMs && !m_killReason)
+    if (m_cpuMs > m_spec.limits.cpuMs + 2 * pollIntervalMs && !m_killReason)
         beginKill(Outcome::CpuLimit);
 
     int pending = 0;
@@ -447,8 +499,11 @@ void SandboxProcessPrivate::beginKill(Outcome reason)
 
 void SandboxProcessPrivate::killNamespace()
 {
-    // SIGKILL to a PID namespace's init kills every process in it, daemons included.
+    // SIGKILL to a PID namespace's init kills every process in it, daemons included; the
+    // job's cgroup holds bwrap too, and whatever escaped the namespace.
     pidfdKill(m_initPidfd);
+    if (m_cgroup)
+        m_cgroup->kill();
     if (m_process.state() != QProcess::NotRunning)
         m_process.kill();
 }
@@ -469,6 +524,7 @@ void SandboxProcessPrivate::onFinished(int exitCode, QProcess::ExitStatus status
     m_pollTimer.stop();
     m_graceTimer.stop();
     sampleWritable(); // the descriptor still reads the tmpfs of a namespace that is gone
+    sampleCgroup();   // the group's counters outlive its processes
     m_result = classify(exitCode, status);
     const int pidfd = m_initPidfd;
     m_initPidfd = -1; // closeAll() must not close it yet
@@ -503,6 +559,7 @@ void SandboxProcessPrivate::emitDone()
     delete m_initExitNotifier;
     m_initExitNotifier = nullptr;
     closeFd(m_initPidfd);
+    releaseCgroup(); // the namespace is gone: the groups are empty and go
     qCDebug(lcSandbox) << "job done:" << toString(m_result.outcome) << m_result.exitCode
                        << m_result.signal << m_result.wallMs << "ms";
     emit q->done(m_result); // last: a receiver may delete us
@@ -543,6 +600,9 @@ Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status
     evidence.inputWaitMs = std::min(inputWaitedMs(), evidence.wallMs);
     evidence.cpuMs = m_cpuMs;
     evidence.memoryKb = m_memoryKb;
+    evidence.oomKills = m_oomKills;
+    evidence.pidsRefused = m_pidsRefused;
+    evidence.cgroupMeasured = m_cgroup != nullptr;
     evidence.writableKb = m_writableKb;
     evidence.writableFull = m_writableFull;
     evidence.outputBytes = m_outputBytes;

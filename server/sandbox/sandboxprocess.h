@@ -6,6 +6,10 @@
 
 #include <memory>
 
+namespace coderoom::cgroup {
+class CgroupHost;
+}
+
 // One sandboxed process (bubblewrap + rlimits + seccomp), wrapped by composition.
 //
 // State machine:
@@ -96,5 +100,15 @@ struct Capabilities
 
 // Checks once (cached) by running a trivial sandbox. Cheap after the first call.
 const Capabilities &probeCapabilities();
+
+// The server's cgroups: every job started afterwards gets a group of its own there (memory of
+// all its processes, its process count, its CPU share; peak memory and CPU time measured
+// there). nullptr, the default: rlimits only. Thread-safe.
+void useCgroups(std::shared_ptr<cgroup::CgroupHost> host);
+std::shared_ptr<cgroup::CgroupHost> cgroups();
+
+// Which mechanism enforces which limit right now (the probe's lines with the cgroups in use),
+// for /ready and coderoomd --check-config.
+QStringList enforcement();
 
 } // namespace coderoom::sandbox

@@ -3,6 +3,7 @@
 // SandboxProcess's private side, shared by sandboxprocess.cpp (start, observe, stop) and
 // sandboxchannels.cpp (stdin, the control channel, arming a pre-started process).
 
+#include "cgroups.h"
 #include "childsetup_p.h"
 #include "outcome_p.h"
 #include "procstats_p.h"
@@ -115,6 +116,14 @@ public:
     qint64 m_outputBytes = 0;
     qint64 m_cpuMs = 0;
     qint64 m_memoryKb = 0;
+    // The job's cgroups (none: rlimits only); measures its CPU and memory where it can.
+    std::unique_ptr<cgroup::JobGroup> m_cgroup;
+    bool m_cgroupCpu = false;    // its CPU time comes from the cgroup
+    bool m_cgroupMemory = false; // its peak memory too
+    qint64 m_oomKills = 0;
+    qint64 m_pidsRefused = 0;
+    void sampleCgroup();
+    void releaseCgroup();
     int m_rootFd = -1; // the job's root tmpfs (its writable space), once bwrap has pivoted
     qint64 m_writableKb = 0;
     bool m_writableFull = false;

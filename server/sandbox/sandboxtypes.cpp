@@ -1,11 +1,23 @@
 #include "sandboxtypes.h"
 
+#include <algorithm>
 #include <atomic>
 
 namespace coderoom::sandbox {
 
 namespace {
 std::atomic<qint64> g_defaultWritableMb{builtInWritableMb};
+std::atomic<qint64> g_defaultCpuMilliCores{0};
+} // namespace
+
+void setDefaultCpuMilliCores(qint64 milliCores)
+{
+    g_defaultCpuMilliCores = std::max<qint64>(milliCores, 0);
+}
+
+qint64 cpuMilliCoresOf(const Limits &limits)
+{
+    return limits.cpuMilliCores > 0 ? limits.cpuMilliCores : g_defaultCpuMilliCores.load();
 }
 
 void setDefaultWritableMb(qint64 megabytes)

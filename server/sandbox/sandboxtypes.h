@@ -30,6 +30,10 @@ struct Limits
     // fail with ENOSPC. 0: defaultWritableMb(). Where the job has a memory cgroup, its tmpfs
     // pages are charged to it as well.
     qint64 writableMb = 0;
+    // Where a cgroup cpu controller is available: the job's share of the CPU in thousandths of
+    // a core (500 = half a core), whatever its processes and threads do. 0: the server's
+    // job_cpu_millicores (0 there too: not capped).
+    qint64 cpuMilliCores = 0;
 };
 
 // The quota of a job whose Limits::writableMb is 0 (the server's `writable_mb`). Thread-safe.
@@ -37,6 +41,8 @@ inline constexpr qint64 builtInWritableMb = 64;
 void setDefaultWritableMb(qint64 megabytes);
 qint64 defaultWritableMb();
 qint64 writableMbOf(const Limits &limits); // the quota that applies
+void setDefaultCpuMilliCores(qint64 milliCores);
+qint64 cpuMilliCoresOf(const Limits &limits); // 0: not capped
 
 struct Bind
 {
@@ -114,6 +120,8 @@ struct Result
     qint64 writableKb = 0;
     bool writableFull = false;
     qint64 writableMb = 0; // the quota that applied
+    // Measured by the job's cgroup (memoryKb and cpuMs then come from it, not from /proc).
+    bool cgroupMeasured = false;
     qint64 outputBytes = 0;
     QString message; // plain words for anything but a clean exit
 };

@@ -240,7 +240,7 @@ while IFS= read -r assignment; do
 done < <(sed -n 's/^Environment=//p' "$root$unitdir/coderoomd.service")
 say "starting: $exec_start --listen 127.0.0.1:0"
 # Like the unit: ProtectSystem=strict (root read-only), ReadWritePaths=/var/lib/coderoom,
-# PrivateTmp, ProtectHome, ProtectControlGroups (/sys read-only), User=coderoom,
+# PrivateTmp, ProtectHome, /sys read-only (no cgroup delegated here), User=coderoom,
 # NoNewPrivileges, CapabilityBoundingSet= (empty). coderoomd's own
 # bwrap must still make its namespaces in there. /proc is the host's (recursively bound): a
 # fresh proc with bwrap's read-only overmounts would be "too revealing" for the nested bwrap.

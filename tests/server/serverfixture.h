@@ -95,4 +95,7 @@ QList<qint64> processesWithMarker(const QByteArray &marker);
 // Processes whose name (/proc/PID/comm) is exactly `name`.
 QList<qint64> processesNamed(const QByteArray &name);
 
+// One plain HTTP GET on its own connection to 127.0.0.1:port; the body, or empty.
+QByteArray httpGet(quint16 port, const QByteArray &path);
+
 } // namespace coderoom::tests

@@ -22,26 +22,6 @@ private slots:
     void aConnectionPastTheLimitIsRefusedInPlainWords();
 };
 
-namespace {
-
-// One plain HTTP GET on its own connection; the body, or empty.
-QByteArray httpGet(quint16 port, const QByteArray &path)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    socket.write("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
-    QByteArray answer;
-    while (socket.state() == QAbstractSocket::ConnectedState && socket.waitForReadyRead(10000))
-        answer += socket.readAll();
-    answer += socket.readAll();
-    const qsizetype body = answer.indexOf("\r\n\r\n");
-    return body < 0 ? QByteArray() : answer.mid(body + 4);
-}
-
-} // namespace
-
 void TestDescriptors::theSoftLimitIsRaisedToTheHardOneAndReported()
 {
     ServerProcess server;
