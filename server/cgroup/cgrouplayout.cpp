@@ -33,7 +33,9 @@ QString unescape(const QByteArray &field)
     return QString::fromUtf8(out);
 }
 
-QList<Controller> v1Controllers(const QByteArrayList &names)
+// Controller names as the kernel writes them; cpuacct exists on v1 only (v2's cpu.stat is in
+// every group).
+QList<Controller> controllersNamed(const QByteArrayList &names, Version version)
 {
     QList<Controller> out;
     for (const QByteArray &name : names) {
@@ -43,7 +45,7 @@ QList<Controller> v1Controllers(const QByteArrayList &names)
             out << Controller::Pids;
         else if (name == "cpu")
             out << Controller::Cpu;
-        else if (name == "cpuacct")
+        else if (name == "cpuacct" && version == Version::V1)
             out << Controller::CpuAccounting;
     }
     return out;
@@ -65,7 +67,7 @@ QList<Mount> parseMounts(const QByteArray &mountinfo)
             mount.version = Version::V2;
         } else if (type == "cgroup") {
             mount.version = Version::V1;
-            mount.controllers = v1Controllers(fields.at(dash + 3).split(','));
+            mount.controllers = controllersNamed(fields.at(dash + 3).split(','), Version::V1);
             if (mount.controllers.isEmpty())
                 continue; // name=systemd, devices, freezer...: nothing we use
         } else {
@@ -107,16 +109,7 @@ QString toString(Controller controller)
 
 QList<Controller> parseV2Controllers(const QByteArray &text)
 {
-    QList<Controller> out;
-    for (const QByteArray &name : text.simplified().split(' ')) {
-        if (name == "memory")
-            out << Controller::Memory;
-        else if (name == "pids")
-            out << Controller::Pids;
-        else if (name == "cpu")
-            out << Controller::Cpu;
-    }
-    return out;
+    return controllersNamed(text.simplified().split(' '), Version::V2);
 }
 
 Layout parseLayout(const QByteArray &mountinfo, const QByteArray &procCgroup)
@@ -136,7 +129,7 @@ Layout parseLayout(const QByteArray &mountinfo, const QByteArray &procCgroup)
             hasV2 = true;
             v2Path = path;
         } else {
-            const QList<Controller> controllers = v1Controllers(names.split(','));
+            const QList<Controller> controllers = controllersNamed(names.split(','), Version::V1);
             if (!controllers.isEmpty())
                 v1Paths.append({controllers, path});
         }
