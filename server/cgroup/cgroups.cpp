@@ -1,6 +1,7 @@
 #include "cgroups.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -139,6 +140,51 @@ QString versionText(Version v)
 
 } // namespace
 
+QByteArrayList enableForChildren(const QString &dir, const QByteArrayList &names,
+                                 QString *problem)
+{
+    const QByteArrayList offered = readFile(dir + QStringLiteral("/cgroup.controllers"))
+                                       .value_or(QByteArray())
+                                       .simplified()
+                                       .split(' ');
+    const QByteArrayList already = readFile(dir + QStringLiteral("/cgroup.subtree_control"))
+                                       .value_or(QByteArray())
+                                       .simplified()
+                                       .split(' ');
+    const QString control = dir + QStringLiteral("/cgroup.subtree_control");
+    QByteArrayList enabled;
+    QStringList failed;
+    bool moved = false;
+    for (const QByteArray &name : names) {
+        if (already.contains(name)) {
+            enabled << name;
+            continue;
+        }
+        if (!offered.contains(name))
+            continue;
+        int error = 0;
+        if (!writeFile(control, "+" + name, &error) && error == EBUSY && !moved) {
+            moved = true;
+            const QString leaf = dir + QLatin1Char('/') + QLatin1String(serverLeafName);
+            ::mkdir(QFile::encodeName(leaf).constData(), 0755);
+            for (qint64 pid : readPids(dir))
+                writeFile(leaf + QStringLiteral("/cgroup.procs"), QByteArray::number(pid));
+            qCInfo(lcCgroup).noquote() << "moved this server's processes into" << leaf
+                                       << "so that its jobs' groups get controllers";
+            error = 0;
+            writeFile(control, "+" + name, &error);
+        }
+        if (error == 0)
+            enabled << name;
+        else
+            failed << QStringLiteral("%1 (%2)").arg(QString::fromLatin1(name),
+                                                    QString::fromLocal8Bit(::strerror(error)));
+    }
+    if (!failed.isEmpty() && problem)
+        *problem = QStringLiteral("cannot enable %1 in %2").arg(failed.join(u','), control);
+    return enabled;
+}
+
 std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
 {
     std::unique_ptr<CgroupHost> host(new CgroupHost);
@@ -165,7 +211,17 @@ std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
         }
         if (h.version == Version::V1 && wanted.isEmpty())
             continue;
-        const QString parent = h.ownDir + QLatin1Char('/') + name;
+        QString ownDir = h.ownDir;
+        if (h.version == Version::V2) {
+            // Moved into its leaf by an earlier host of this process: the group above is ours.
+            if (QFileInfo(ownDir).fileName() == QLatin1String(serverLeafName))
+                ownDir = QFileInfo(ownDir).path();
+            QString problem;
+            enableForChildren(ownDir, {"memory", "pids", "cpu"}, &problem);
+            if (!problem.isEmpty())
+                problems << problem;
+        }
+        const QString parent = ownDir + QLatin1Char('/') + name;
         if (::mkdir(QFile::encodeName(parent).constData(), 0755) != 0 && errno != EEXIST) {
             problems << QStringLiteral("%1 %2: cannot make %3: %4")
                             .arg(versionText(h.version),
@@ -178,15 +234,17 @@ std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
             // The controllers this group may hand to its children: those the parent enabled
             // for it (cgroup.controllers), switched on for the jobs below the server's group.
             wanted.clear();
-            const QList<Controller> offered = parseV2Controllers(
-                readFile(parent + QStringLiteral("/cgroup.controllers")).value_or(QByteArray()));
-            for (Controller c : offered) {
-                if (host->enforces(c))
-                    continue;
-                const QByteArray enable = "+" + toString(c).toLatin1();
-                if (writeFile(parent + QStringLiteral("/cgroup.subtree_control"), enable))
-                    wanted << c;
+            QByteArrayList names;
+            for (Controller c : parseV2Controllers(
+                     readFile(parent + QStringLiteral("/cgroup.controllers")).value_or(QByteArray()))) {
+                if (!host->enforces(c))
+                    names << toString(c).toLatin1();
             }
+            QString problem;
+            for (const QByteArray &on : enableForChildren(parent, names, &problem))
+                wanted << parseV2Controllers(on);
+            if (!problem.isEmpty())
+                problems << problem;
             // cpu.stat and cgroup.kill are in every v2 group: a v2 group is worth having even
             // without a controller, when no v1 hierarchy measures the CPU.
             if (wanted.isEmpty() && host->enforces(Controller::CpuAccounting)) {

@@ -52,6 +52,15 @@ struct HostOptions
 
 class JobGroup;
 
+// cgroup v2: switches the controllers `names` on for the children of `dir` (its
+// cgroup.subtree_control), those that `dir` is offered. A group that holds processes cannot
+// (the "no internal processes" rule: systemd's Delegate=yes hands over the unit's group with
+// coderoomd in it): its processes are moved into the leaf `dir/coderoomd-server` first.
+// Returns the names that are on; *problem says why the others are not.
+inline constexpr const char *serverLeafName = "coderoomd-server";
+QByteArrayList enableForChildren(const QString &dir, const QByteArrayList &names,
+                                 QString *problem);
+
 // The server's parent groups, removed when the host and the last of its jobs are gone (a job
 // may outlive the host during shutdown).
 struct ParentGroups

@@ -8,6 +8,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTest>
 
 #include <csignal>
@@ -233,6 +234,74 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(job->members().size(), 0, 10000);
         p.finish();
         QVERIFY(job->remove());
+    }
+
+    void aGroupWithProcessesMovesThemToALeafToGiveControllersToItsChildren()
+    {
+        // systemd's Delegate=yes hands coderoomd a v2 group with coderoomd itself in it, and a
+        // group holding processes cannot give controllers to children. Staged on this host's
+        // v2 hierarchy with a controller its root offers (hugetlb here; the mechanism is the
+        // same for memory, pids and cpu): a group with a process in it, then the call.
+        QFile mounts(QStringLiteral("/proc/self/mountinfo"));
+        QFile own(QStringLiteral("/proc/self/cgroup"));
+        QVERIFY(mounts.open(QIODevice::ReadOnly) && own.open(QIODevice::ReadOnly));
+        QString root;
+        for (const Hierarchy &h : parseLayout(mounts.readAll(), own.readAll()).hierarchies) {
+            if (h.version == Version::V2 && h.ownDir == h.mountPoint)
+                root = h.mountPoint;
+        }
+        if (root.isEmpty())
+            QSKIP("no cgroup v2 hierarchy whose root this process is in");
+        QFile offeredFile(root + QStringLiteral("/cgroup.controllers"));
+        QVERIFY(offeredFile.open(QIODevice::ReadOnly));
+        const QByteArrayList offered = offeredFile.readAll().simplified().split(' ');
+        if (offered.value(0).isEmpty())
+            QSKIP("the v2 hierarchy's root offers no controller at all");
+        const QByteArray controller = offered.first();
+        const QString rootControl = root + QStringLiteral("/cgroup.subtree_control");
+        QFile before(rootControl);
+        QVERIFY(before.open(QIODevice::ReadOnly));
+        const bool wasOn = before.readAll().split(' ').contains(controller.trimmed());
+        QString problem;
+        QCOMPARE(enableForChildren(root, {controller}, &problem), QByteArrayList{controller});
+        const QString group = root + QStringLiteral("/coderoom-leaftest-%1").arg(::getpid());
+        QVERIFY(QDir().mkpath(group));
+        const auto cleanup = qScopeGuard([&] {
+            QDir(group).rmdir(QLatin1String(serverLeafName));
+            QDir().rmdir(group);
+            if (!wasOn) {
+                QFile control(rootControl);
+                if (control.open(QIODevice::WriteOnly))
+                    control.write("-" + controller);
+            }
+        });
+        QProcess sleeper;
+        const QByteArray procs = QFile::encodeName(group + QStringLiteral("/cgroup.procs"));
+        sleeper.setChildProcessModifier([procs] {
+            const int fd = ::open(procs.constData(), O_WRONLY);
+            if (fd < 0 || ::write(fd, "0", 1) != 1)
+                ::_exit(99);
+        });
+        sleeper.start(QStringLiteral("/usr/bin/sleep"), {QStringLiteral("60")});
+        QVERIFY(sleeper.waitForStarted());
+        const QByteArray pid = QByteArray::number(sleeper.processId());
+        const auto members = [](const QString &path) {
+            QFile file(path);
+            return file.open(QIODevice::ReadOnly) ? file.readAll().split('\n') : QByteArrayList();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(members(QString::fromLocal8Bit(procs)).contains(pid), 5000);
+
+        problem.clear();
+        QCOMPARE(enableForChildren(group, {controller}, &problem), QByteArrayList{controller});
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QVERIFY(members(group + QLatin1Char('/') + QLatin1String(serverLeafName) +
+                        QStringLiteral("/cgroup.procs"))
+                    .contains(pid)); // moved, still running
+        QFile control(group + QStringLiteral("/cgroup.subtree_control"));
+        QVERIFY(control.open(QIODevice::ReadOnly));
+        QVERIFY(control.readAll().simplified().split(' ').contains(controller));
+        sleeper.kill();
+        QVERIFY(sleeper.waitForFinished(5000));
     }
 
     void cleanupTestCase() { m_host.reset(); }
