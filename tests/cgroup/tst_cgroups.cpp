@@ -191,7 +191,9 @@ private slots:
         QVERIFY(sleeper.waitForStarted());
         QTRY_VERIFY_WITH_TIMEOUT(QFile(procs).open(QIODevice::ReadOnly), 5000);
 
-        QVERIFY(m_host->removeStale() >= 1);
+        // Any coderoomd starting on this host meanwhile (ctest -j) removes it too: what is
+        // asserted is that it is gone with its process, not who counted it.
+        m_host->removeStale();
         QVERIFY(sleeper.waitForFinished(10000));
         QCOMPARE(sleeper.exitStatus(), QProcess::CrashExit); // SIGKILLed
         QVERIFY(!QFileInfo::exists(stale));
