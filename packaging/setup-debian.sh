@@ -17,6 +17,9 @@ packages=(
     # test: real windows and screenshots, TLS certificates, throwaway Debian roots (package
     # install test, Debian 13 build with KSyntaxHighlighting)
     xvfb xauth openssl procps debootstrap curl ca-certificates
+    # run and test: the PostgreSQL store (Qt's driver; the tests start their own server from
+    # Debian's postgresql binaries, initdb in a temporary directory, no system cluster needed)
+    postgresql libqt6sql6-psql
     # test: the libFuzzer target for the protocol decoder (tests/fuzz)
     clang libclang-rt-14-dev
 )
