@@ -542,6 +542,8 @@ std::optional<sandbox::Spec> replSpec(const Language &language, const QString &r
     spec.limits = language.limits;
     spec.limits.memoryMb += language.memoryOverheadMb + language.repl->memoryOverheadMb;
     spec.controlChannel = true;
+    spec.driverReportsInput = true; // input_wait on the control channel
+
     return spec;
 }
 

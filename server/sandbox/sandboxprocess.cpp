@@ -363,7 +363,9 @@ void SandboxProcessPrivate::poll()
 {
     if (m_state != SandboxProcess::State::Running || m_namespaceLink.isEmpty())
         return;
-    const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty();
+    // Before arm() nobody can be waited for; a driver that reports its own waits needs no look.
+    const bool wantStdin = !m_spec.stdinData && m_stdinWrite >= 0 && m_stdinBuffer.isEmpty() &&
+                           m_armed && !m_spec.driverReportsInput;
     sampleWritable(); // first: applySample may announce an input wait, and with it this figure
     if (m_cgroupCpu && !wantStdin) {
         // A few small files instead of walking the job's processes in /proc.

@@ -72,6 +72,10 @@ struct Spec
     std::optional<QByteArray> stdinData;
     // A control channel for REPL drivers: two pipes, the driver reads fd 3 and writes fd 4.
     bool controlChannel = false;
+    // The driver says itself when its program waits for input (a REPL driver's input_wait on
+    // the control channel): the server then never looks for a read on stdin, and a job with a
+    // cgroup is sampled from the cgroup alone, without walking its processes in /proc.
+    bool driverReportsInput = false;
     // Pre-start: the process starts now but its job comes later through arm(). Until then no
     // wall clock runs, stdinData is not written and it is sampled only every 2 s. The CPU it
     // uses while starting up (an interpreter's start-up) counts toward RLIMIT_CPU.
