@@ -188,6 +188,7 @@ QByteArrayList enableForChildren(const QString &dir, const QByteArrayList &names
 std::unique_ptr<CgroupHost> CgroupHost::open(const HostOptions &options)
 {
     std::unique_ptr<CgroupHost> host(new CgroupHost);
+    host->m_procRoot = options.procRoot;
     const Layout layout =
         parseLayout(readFile(options.procRoot + QStringLiteral("/self/mountinfo")).value_or(QByteArray()),
                     readFile(options.procRoot + QStringLiteral("/self/cgroup")).value_or(QByteArray()));
@@ -386,7 +387,6 @@ std::unique_ptr<JobGroup> CgroupHost::createJob(const JobLimits &limits, QString
 int CgroupHost::removeStale()
 {
     int removed = 0;
-    const HostOptions defaults;
     for (const QString &parent : std::as_const(m_parents->dirs)) {
         const QString ownDir = parent.section(QLatin1Char('/'), 0, -2);
         const QStringList servers =
@@ -396,7 +396,7 @@ int CgroupHost::removeStale()
             if (!m.hasMatch() || ownDir + QLatin1Char('/') + server == parent)
                 continue;
             const qint64 pid = m.captured(1).toLongLong();
-            const std::optional<qint64> started = startTime(defaults.procRoot, pid);
+            const std::optional<qint64> started = startTime(m_procRoot, pid);
             if (started && *started == m.captured(2).toLongLong())
                 continue; // that server is alive: its jobs are its own
             const QString dir = ownDir + QLatin1Char('/') + server;

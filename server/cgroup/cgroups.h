@@ -95,6 +95,7 @@ private:
     QList<Placement> m_placements;
     std::shared_ptr<ParentGroups> m_parents = std::make_shared<ParentGroups>(); // one per hierarchy
     QString m_problem;
+    QString m_procRoot; // where removeStale() tells a live server from a gone one
     quint64 m_nextJob = 0;
 };
 

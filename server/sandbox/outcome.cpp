@@ -155,7 +155,6 @@ Result classifyOutcome(const JobEvidence &e)
     result.writableKb = e.writableKb;
     result.writableFull = e.writableFull;
     result.writableMb = writableMbOf(e.limits);
-    result.cgroupMeasured = e.cgroupMeasured;
     if (e.writableFull) {
         const QString full = QStringLiteral("its writable space of %1 MB (/work, /tmp, /var/tmp "
                                             "and /dev/shm together) was full: writes past it "

@@ -41,7 +41,6 @@ struct JobEvidence
     // refused at the job's process limit.
     qint64 oomKills = 0;
     qint64 pidsRefused = 0;
-    bool cgroupMeasured = false;
     qint64 outputBytes = 0;
     StderrEvidence errors; // what the program wrote to stderr
 };

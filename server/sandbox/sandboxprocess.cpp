@@ -604,7 +604,6 @@ Result SandboxProcessPrivate::classify(int exitCode, QProcess::ExitStatus status
     evidence.memoryKb = m_memoryKb;
     evidence.oomKills = m_oomKills;
     evidence.pidsRefused = m_pidsRefused;
-    evidence.cgroupMeasured = m_cgroup != nullptr;
     evidence.writableKb = m_writableKb;
     evidence.writableFull = m_writableFull;
     evidence.outputBytes = m_outputBytes;

@@ -124,8 +124,6 @@ struct Result
     qint64 writableKb = 0;
     bool writableFull = false;
     qint64 writableMb = 0; // the quota that applied
-    // Measured by the job's cgroup (memoryKb and cpuMs then come from it, not from /proc).
-    bool cgroupMeasured = false;
     qint64 outputBytes = 0;
     QString message; // plain words for anything but a clean exit
 };
